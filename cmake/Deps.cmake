@@ -1,0 +1,15 @@
+# System libraries (Debian packages; scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
+pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(CMOCKA IMPORTED_TARGET cmocka)
+
+find_library(WORDNET_LIB NAMES wordnet WN REQUIRED)
+find_path(WORDNET_INCLUDE wn.h REQUIRED)
+find_library(STEMMER_LIB NAMES stemmer REQUIRED)
+find_path(STEMMER_INCLUDE libstemmer.h REQUIRED)
+find_library(MATH_LIB m)
+find_package(Threads REQUIRED)

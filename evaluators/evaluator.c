@@ -1,0 +1,156 @@
+/* evaluator.c - ef_eval_out helpers and parameter validation (see evaluator.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluator.h"
+
+void ef_eval_out_init(ef_eval_out *o) {
+    o->n = 0;
+    o->err = EF_ERR_OK;
+    o->errmsg[0] = '\0';
+}
+
+void ef_eval_out_reset(ef_eval_out *o) {
+    for (size_t i = 0; i < o->n; i++)
+        free(o->kv[i].str);
+    ef_eval_out_init(o);
+}
+
+static int out_slot(ef_eval_out *o, const char *key) {
+    for (size_t i = 0; i < o->n; i++)
+        if (!strcmp(o->kv[i].key, key)) {
+            free(o->kv[i].str);
+            o->kv[i].str = NULL;
+            return (int)i;
+        }
+    if (o->n == EF_EVAL_OUT_MAX)
+        return -1;
+    o->kv[o->n].key = key;
+    o->kv[o->n].str = NULL;
+    return (int)o->n++;
+}
+
+int ef_eval_out_set_num(ef_eval_out *o, const char *key, double v) {
+    int i = out_slot(o, key);
+    if (i < 0)
+        return -1;
+    o->kv[i].kind = isnan(v) ? EF_VAL_NULL : EF_VAL_NUMBER;
+    o->kv[i].num = v;
+    return 0;
+}
+
+int ef_eval_out_set_str(ef_eval_out *o, const char *key, const char *s) {
+    int i = out_slot(o, key);
+    if (i < 0)
+        return -1;
+    o->kv[i].kind = EF_VAL_STRING;
+    o->kv[i].str = strdup(s);
+    if (!o->kv[i].str) {
+        o->kv[i].kind = EF_VAL_NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void ef_eval_out_fail(ef_eval_out *o, ef_err err, const char *fmt, ...) {
+    for (size_t i = 0; i < o->n; i++)
+        free(o->kv[i].str);
+    o->n = 0;
+    o->err = err;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->errmsg, sizeof(o->errmsg), fmt, ap);
+    va_end(ap);
+}
+
+cJSON *ef_evaluator_params(const ef_evaluator_def *def, const char *name, const cJSON *user,
+                           char *errstr, size_t errsize) {
+    cJSON *out = cJSON_CreateObject();
+    if (!out) {
+        ef_seterr(errstr, errsize, "out of memory");
+        return NULL;
+    }
+    /* Reject unknown parameter names first. */
+    const cJSON *u;
+    cJSON_ArrayForEach(u, user) {
+        const ef_param_def *p = def->params;
+        while (p && p->name && strcmp(p->name, u->string))
+            p++;
+        if (!p || !p->name) {
+            char known[512] = "";
+            for (p = def->params; p && p->name; p++) {
+                strncat(known, known[0] ? ", " : "", sizeof(known) - strlen(known) - 1);
+                strncat(known, p->name, sizeof(known) - strlen(known) - 1);
+            }
+            ef_seterr(errstr, errsize, "evaluator '%s': unknown parameter '%s' (known: %s)", name,
+                      u->string, known[0] ? known : "none");
+            goto fail;
+        }
+    }
+    for (const ef_param_def *p = def->params; p && p->name; p++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(user, p->name);
+        const char *text = p->def;
+        double num = 0;
+        if (v && cJSON_IsString(v))
+            text = v->valuestring;
+        if (p->type == EF_PARAM_NUMBER) {
+            if (v && cJSON_IsNumber(v)) {
+                num = v->valuedouble;
+            } else if (v && !cJSON_IsString(v)) {
+                ef_seterr(errstr, errsize, "evaluator '%s': parameter '%s' must be a number", name,
+                          p->name);
+                goto fail;
+            } else {
+                char *end;
+                num = strtod(text, &end);
+                if (end == text || *end || !isfinite(num)) {
+                    ef_seterr(errstr, errsize,
+                              "evaluator '%s': parameter '%s': '%s' is not a number", name, p->name,
+                              text);
+                    goto fail;
+                }
+            }
+            if (p->min <= p->max && (num < p->min || num > p->max)) {
+                ef_seterr(errstr, errsize,
+                          "evaluator '%s': parameter '%s' = %g is outside [%g, %g]", name, p->name,
+                          num, p->min, p->max);
+                goto fail;
+            }
+            if (!cJSON_AddNumberToObject(out, p->name, num))
+                goto oom;
+        } else {
+            if (v && !cJSON_IsString(v)) {
+                ef_seterr(errstr, errsize, "evaluator '%s': parameter '%s' must be a string", name,
+                          p->name);
+                goto fail;
+            }
+            if (p->choices) {
+                const char *const *c = p->choices;
+                while (*c && strcmp(*c, text))
+                    c++;
+                if (!*c) {
+                    char known[256] = "";
+                    for (c = p->choices; *c; c++) {
+                        strncat(known, known[0] ? ", " : "", sizeof(known) - strlen(known) - 1);
+                        strncat(known, *c, sizeof(known) - strlen(known) - 1);
+                    }
+                    ef_seterr(errstr, errsize,
+                              "evaluator '%s': parameter '%s': '%s' is not one of %s", name,
+                              p->name, text, known);
+                    goto fail;
+                }
+            }
+            if (!cJSON_AddStringToObject(out, p->name, text))
+                goto oom;
+        }
+    }
+    return out;
+oom:
+    ef_seterr(errstr, errsize, "out of memory");
+fail:
+    cJSON_Delete(out);
+    return NULL;
+}
