@@ -50,7 +50,8 @@ int ef_log_set_debug(const char *list, char *errstr, size_t errsize) {
     return 0;
 }
 
-static void vlog(const char *level, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void vlog(const char *level, const char *fmt,
+                                                       va_list ap) {
     char line[4096];
     int n = snprintf(line, sizeof(line), "evalfleet: %s", level);
     if (n < 0)

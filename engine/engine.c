@@ -184,8 +184,9 @@ void ef_row_result_free(ef_row_result *r) {
     r->outs = NULL;
 }
 
-static void set_bad_v(ef_row_result *r, uint64_t index, uint64_t lineno, ef_err err,
-                      const char *fmt, va_list ap) {
+__attribute__((format(printf, 5, 0))) static void set_bad_v(ef_row_result *r, uint64_t index,
+                                                            uint64_t lineno, ef_err err,
+                                                            const char *fmt, va_list ap) {
     ef_row_result_reset(r);
     r->index = index;
     r->lineno = lineno;
