@@ -30,9 +30,9 @@ typedef struct centry {
 } centry;
 
 /* Drop the cache when it grows past these (checked between calls). */
-#define CACHE_MAX_WORDS (256u * 1024u)
-#define CACHE_MAX_NAMES (4u * 1024u * 1024u)
-#define CACHE_MAX_BYTES ((size_t)64 * 1024 * 1024)
+#define CACHE_MAX_WORDS (128u * 1024u)
+#define CACHE_MAX_NAMES (512u * 1024u)
+#define CACHE_MAX_BYTES ((size_t)16 * 1024 * 1024)
 
 /* A word of the current call: points into the scratch arena or the cache. */
 typedef struct mword {
@@ -60,7 +60,7 @@ struct ef_meteor_scratch {
     mword *hw, *rw;
     int32_t *hce, *rce; /* cache entry of each word (-1: not looked up) */
     int32_t *hmatch, *rmatch;
-    int32_t *prev; /* per reference position: next lower position, same word */
+    int32_t *prev;    /* per reference position: next lower position, same word */
     int32_t *hl, *rl; /* still unmatched positions, ascending */
     /* per-stage map: distinct reference word -> id */
     uint32_t *lslot;
@@ -321,8 +321,8 @@ static void push_refs(ef_meteor_scratch *s, lmap *m, const mword *rword, size_t 
 }
 
 /* NLTK _match_enums() on words hword/rword over the unmatched positions. */
-static size_t match_exact(ef_meteor_scratch *s, const mword *hword, const mword *rword,
-                          size_t nhl, size_t nrl) {
+static size_t match_exact(ef_meteor_scratch *s, const mword *hword, const mword *rword, size_t nhl,
+                          size_t nrl) {
     lmap m;
     size_t got = 0;
     push_refs(s, &m, rword, nrl);
@@ -415,7 +415,7 @@ static int lower_all(ef_meteor_scratch *s, const ef_tokens *t, mword *out, size_
         size_t ln = ef_pylower(ef_tokens_at(t, i), len, s->arena + *pos);
         if (ln > UINT32_MAX)
             return -1;
-        out[i].s = (const char *)(uintptr_t)*pos; /* offset until the arena is final */
+        out[i].s = s->arena + *pos; /* the arena was sized for all tokens up front */
         out[i].len = (uint32_t)ln;
         out[i].h = XXH3_64bits(s->arena + *pos, ln);
         *pos += ln;
@@ -423,8 +423,8 @@ static int lower_all(ef_meteor_scratch *s, const ef_tokens *t, mword *out, size_
     return 0;
 }
 
-int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens *hyp,
-                    double alpha, double beta, double gamma, double *score) {
+int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens *hyp, double alpha,
+                    double beta, double gamma, double *score) {
     const ef_wordnet *wn = ef_wordnet_get(NULL, 0);
     if (!wn)
         return -1;
@@ -433,8 +433,7 @@ int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens 
     *score = 0.0;
     if (nh == 0 || nr == 0) /* NLTK: ZeroDivisionError -> 0.0 */
         return 0;
-    if (s->nce > CACHE_MAX_WORDS || s->nsyn > CACHE_MAX_NAMES ||
-        s->block_bytes > CACHE_MAX_BYTES)
+    if (s->nce > CACHE_MAX_WORDS || s->nsyn > CACHE_MAX_NAMES || s->block_bytes > CACHE_MAX_BYTES)
         cache_clear(s);
     if (ensure_words(s, nh > nr ? nh : nr))
         return -1;
@@ -459,12 +458,10 @@ int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens 
     if (lower_all(s, hyp, s->hw, &pos) || lower_all(s, ref, s->rw, &pos))
         return -1;
     for (size_t i = 0; i < nh; i++) {
-        s->hw[i].s = s->arena + (uintptr_t)s->hw[i].s;
         s->hmatch[i] = -1;
         s->hl[i] = (int32_t)i;
     }
     for (size_t j = 0; j < nr; j++) {
-        s->rw[j].s = s->arena + (uintptr_t)s->rw[j].s;
         s->rmatch[j] = -1;
         s->rl[j] = (int32_t)j;
     }

@@ -20,4 +20,6 @@ ef_unit_test(test_porter ${PROJECT_SOURCE_DIR}/tests/unit/text/test_porter.c
   LIBS ef_meteor PkgConfig::CJSON)
 ef_unit_test(test_wordnet ${PROJECT_SOURCE_DIR}/tests/unit/text/test_wordnet.c
   LIBS ef_meteor PkgConfig::CJSON)
+ef_unit_test(test_meteor ${PROJECT_SOURCE_DIR}/tests/unit/text/test_meteor.c
+  LIBS ef_meteor PkgConfig::CJSON)
 ef_fuzz_target(fuzz_meteor ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_meteor.c LIBS ef_meteor)

@@ -19,7 +19,7 @@
  * is read-only afterwards.  An ef_meteor_scratch is per-thread working memory
  * owned by its creator: it keeps its buffers between calls (no allocation per
  * token once warm) and caches the stems and synonym sets of the words it has
- * seen (bounded: the cache is dropped and rebuilt past ~256k words).  The
+ * seen (bounded: the cache is dropped and rebuilt past ~128k words).  The
  * tokens passed in stay owned by the caller and are only read.
  */
 #ifndef EF_METEOR_H
@@ -45,8 +45,8 @@ void ef_meteor_scratch_destroy(ef_meteor_scratch *s);
 /* meteor_score([ref], hyp, alpha=alpha, beta=beta, gamma=gamma).  ref/hyp
  * are token arrays (tokens.h).  Returns 0 with *score set, or -1 on out of
  * memory or if WordNet could not be loaded (ef_meteor_init() says why). */
-int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens *hyp,
-                    double alpha, double beta, double gamma, double *score);
+int ef_meteor_score(ef_meteor_scratch *s, const ef_tokens *ref, const ef_tokens *hyp, double alpha,
+                    double beta, double gamma, double *score);
 
 /* Number of matched words of the last successful ef_meteor_score() call
  * (exact, stem, synonym) - for tests and diagnostics. */

@@ -113,7 +113,7 @@ struct ef_wordnet {
 };
 
 __attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t size, const char *fmt,
-                                                        ...) {
+                                                         ...) {
     if (!err || !size)
         return;
     va_list ap;
@@ -519,8 +519,8 @@ static int add_synset_names(const ef_wordnet *wn, int fp, uint32_t off, ef_wn_na
     const char *q = line + 8, *t;
     size_t tl;
     long nw;
-    if (!next_tok(&q, eol, &t, &tl) || !next_tok(&q, eol, &t, &tl) ||
-        !next_tok(&q, eol, &t, &tl) || (nw = parse_num(t, tl, 16)) < 0)
+    if (!next_tok(&q, eol, &t, &tl) || !next_tok(&q, eol, &t, &tl) || !next_tok(&q, eol, &t, &tl) ||
+        (nw = parse_num(t, tl, 16)) < 0)
         return 0;
     for (long i = 0; i < nw; i++) {
         if (!next_tok(&q, eol, &t, &tl))
@@ -547,8 +547,8 @@ static int add_synset_names(const ef_wordnet *wn, int fp, uint32_t off, ef_wn_na
 typedef struct subst {
     const char *old, *rep;
 } subst;
-static const subst subs_noun[] = {{"s", ""},     {"ses", "s"},   {"ves", "f"},
-                                  {"xes", "x"},  {"zes", "z"},   {"ches", "ch"},
+static const subst subs_noun[] = {{"s", ""},      {"ses", "s"},   {"ves", "f"},
+                                  {"xes", "x"},   {"zes", "z"},   {"ches", "ch"},
                                   {"shes", "sh"}, {"men", "man"}, {"ies", "y"}};
 static const subst subs_verb[] = {{"s", ""},   {"ies", "y"}, {"es", "e"},  {"es", ""},
                                   {"ed", "e"}, {"ed", ""},   {"ing", "e"}, {"ing", ""}};
@@ -568,8 +568,7 @@ static int add_form(const ef_wordnet *wn, int fp, const char *f, size_t fl, ef_w
     return 0;
 }
 
-int ef_wordnet_synonyms_lowered(const ef_wordnet *wn, const char *w, size_t n,
-                                ef_wn_names *out) {
+int ef_wordnet_synonyms_lowered(const ef_wordnet *wn, const char *w, size_t n, ef_wn_names *out) {
     out->n = 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)w[i] >= 0x80)

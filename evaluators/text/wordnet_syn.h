@@ -44,7 +44,8 @@ typedef struct ef_wn_names {
     size_t n, cap;
 } ef_wn_names;
 
-#define EF_WN_NAMES_INIT {0}
+#define EF_WN_NAMES_INIT                                                                           \
+    { 0 }
 
 /* The directory ef_wordnet_get() reads: $WNSEARCHDIR, else $WNHOME/dict,
  * else /usr/share/wordnet.  Writes it to buf (NUL-terminated, truncated to
@@ -67,8 +68,7 @@ int ef_wordnet_synonyms(const ef_wordnet *wn, const char *w, size_t n, ef_wn_nam
 
 /* Same for a w that is already lowercase (ef_pylower(w) == w): skips the
  * lowercasing. */
-int ef_wordnet_synonyms_lowered(const ef_wordnet *wn, const char *w, size_t n,
-                                ef_wn_names *out);
+int ef_wordnet_synonyms_lowered(const ef_wordnet *wn, const char *w, size_t n, ef_wn_names *out);
 
 /* 1 if out holds the name s[0..n) with hash h (binary search). */
 int ef_wn_names_contains(const ef_wn_names *names, const char *s, size_t n, uint64_t h);

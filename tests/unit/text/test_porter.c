@@ -2,6 +2,7 @@
  * test_porter.c - ef_porter_stem() and ef_pylower() against NLTK 3.10.4
  * (tests/data/porter_vectors.jsonl, made by tests/tools/gen_meteor_vectors.py):
  * each line is [word, stem] or [word, stem, word.lower()].
+ * $EF_PORTER_VECTORS=FILE checks another file of the same format instead.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,8 +58,9 @@ static void test_invalid_utf8(void **state) {
                      "ABC\xc3";
     long n = ef_porter_stem(w, sizeof(w) - 1, out, sizeof(out));
     assert_int_equal(n, 6);
-    assert_memory_equal(out, "\xff\xfe"
-                             "abc\xc3",
+    assert_memory_equal(out,
+                        "\xff\xfe"
+                        "abc\xc3",
                         6);
     /* long word: heap path */
     char big[1999]; /* "ba" * 996 + "ational" -> NLTK gives "ba" * 996 */
@@ -75,7 +77,9 @@ static void test_invalid_utf8(void **state) {
 
 static void test_vectors(void **state) {
     (void)state;
-    const char *path = EF_TEST_DATA "/porter_vectors.jsonl";
+    const char *path = getenv("EF_PORTER_VECTORS"); /* another vector file */
+    if (!path)
+        path = EF_TEST_DATA "/porter_vectors.jsonl";
     FILE *f = fopen(path, "r");
     if (!f)
         fail_msg("cannot open %s", path);
@@ -120,7 +124,7 @@ static void test_vectors(void **state) {
     fclose(f);
     printf("porter_vectors: stems %zu/%zu passed, lower %zu/%zu passed\n", ok, total, lower_ok,
            lower_total);
-    assert_true(total > 100000);
+    assert_true(getenv("EF_PORTER_VECTORS") || total > 100000);
     assert_int_equal(ok, total);
     assert_int_equal(lower_ok, lower_total);
 }
