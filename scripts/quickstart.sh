@@ -7,5 +7,5 @@ bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEF_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 ./build/cli/evalfleet run --data examples/qa.jsonl \
-  --evaluators f1_score,rouge --set rouge.rouge_type=rougeL \
+  --evaluators f1_score,bleu,gleu,meteor,rouge --set rouge.rouge_type=rougeL \
   --output out/quickstart

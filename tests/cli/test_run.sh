@@ -10,7 +10,7 @@ bad()  { fail=$((fail+1)); echo "FAIL - $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 # 1. The bundled example, every text evaluator, into a directory.
-"$EF" run --data "$SRC/examples/qa.jsonl" --evaluators f1_score,rouge \
+"$EF" run --data "$SRC/examples/qa.jsonl" --evaluators f1_score,bleu,gleu,meteor,rouge \
   --set rouge.rouge_type=rougeL --output "$T/out" --quiet >"$T/metrics.json" 2>"$T/err"
 check "example run exits 0" "[ $? -eq 0 ]"
 check "result file written" "[ -s '$T/out/evaluation_results.json' ]"
@@ -22,10 +22,12 @@ d = json.load(open('$T/out/evaluation_results.json'))
 assert len(d['rows']) == 8, len(d['rows'])
 r = d['rows'][0]
 for k in ['inputs.query', 'inputs.response', 'outputs.f1_score.f1_score', 'outputs.f1_score.f1_result',
-          'outputs.f1_score.f1_threshold', 'outputs.rouge.rouge_f1_score', 'outputs.rouge.rouge_precision_result']:
+          'outputs.f1_score.f1_threshold', 'outputs.bleu.bleu_score', 'outputs.gleu.gleu_score',
+          'outputs.meteor.meteor_score', 'outputs.rouge.rouge_f1_score', 'outputs.rouge.rouge_precision_result']:
     assert k in r, k
 m = d['metrics']
-for k in ['f1_score.f1_score', 'f1_score.binary_aggregate', 'rouge.rouge_recall', 'rouge.binary_aggregate']:
+for k in ['f1_score.f1_score', 'f1_score.binary_aggregate', 'bleu.bleu_score', 'meteor.meteor_score',
+          'rouge.rouge_recall', 'rouge.binary_aggregate']:
     assert k in m, k
 assert 'f1_score.f1_threshold' not in m
 PY"

@@ -327,6 +327,14 @@ WORD_ONLY = [
     "em\u2014dash and en\u2013dash and \u2012 figure \u2015 bar",
     "Stra\u00dfe. Gr\u00fc\u00dfe.",
     "\u00bfQu\u00e9? \u00a1Hola!",
+    "Turkish \u0130stanbul \u0131s\u0131k. \u0130'm g\u0130mme \u017fome 'T\u0131s.",
+    "\u212aelvin \u017ft. D. \u00c9cole. \u00e9cole.",
+    "Caf\u00e9 'tis \u00e9t\u00e9. \u00c0 bient\u00f4t... Na\u00efve!",
+    "x\u00b2's y\u2019s \u4e2d\u6587's \u0661\u0662:\u0663, \u00e9,\u0663 \u00e9:x",
+    "New letters \U00011f50cannot \U00011f04'twas \U000105dc'tis and d'ye\U00011f50.",
+    "It\u2019s \u00abquoted\u00bb \u2014 \u201cyes.\u201d \u2018No.\u2019 \u201eJa\u201c",
+    "\u00e9. \u00c9. \u01c5. \u02b0. \u2160. \u24b6. \u00aa.",
+    "Mr.\u00a0Smith went.\u00a0He left.\u2003Then\u3000more.",
 ]
 NIST_ONLY = [
     "",
@@ -543,6 +551,8 @@ def main():
         emit("nltk", gen_nonascii(rng))
     for _ in range(40):
         emit("nist", gen_text(rng))
+    for _ in range(60):
+        emit("word", gen_nonascii(rng))
 
 
 if __name__ == "__main__":
