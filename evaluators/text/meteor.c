@@ -176,7 +176,7 @@ static int cache_syn(ef_meteor_scratch *s, const ef_wordnet *wn, centry *e, ef_w
         e->syn_n = (int32_t)s->tmp.n;
         s->nsyn += s->tmp.n;
     }
-    view->v = s->syn + e->syn_off;
+    view->v = s->syn ? s->syn + e->syn_off : NULL; /* no synonyms cached yet */
     view->n = view->cap = (size_t)e->syn_n;
     return 0;
 }
