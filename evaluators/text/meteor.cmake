@@ -9,10 +9,6 @@ add_library(ef_meteor STATIC
 target_include_directories(ef_meteor PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # The score must follow NLTK's floating-point operation order exactly.
 target_compile_options(ef_meteor PRIVATE -ffp-contract=off)
-if(EF_FUZZ)
-  # coverage feedback and sanitizers inside the library, not only the harness
-  target_compile_options(ef_meteor PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
-endif()
 target_link_libraries(ef_meteor PUBLIC ef_tokens
   PRIVATE PkgConfig::UTF8PROC PkgConfig::XXHASH Threads::Threads ${MATH_LIB})
 
