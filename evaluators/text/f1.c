@@ -182,7 +182,7 @@ int ef_py_sigma_class(uint32_t cp) {
 
 /* Decode one code point at p[0..n), n >= 1, p[0] >= 0x80. Invalid or truncated
  * sequences (never produced by the caller's validator) read as U+FFFD, one byte. */
-static uint32_t utf8_next(const unsigned char *p, size_t n, size_t *adv) {
+static inline uint32_t utf8_next(const unsigned char *p, size_t n, size_t *adv) {
     unsigned b0 = p[0];
     if (b0 >= 0xC2 && b0 <= 0xDF) {
         if (n >= 2 && (p[1] & 0xC0) == 0x80) {
@@ -233,18 +233,7 @@ static int sigma_final_after(const unsigned char *t, size_t len, size_t i) {
 
 /* ------------------------------------------------------------------ normaliser */
 
-/* does t contain U+03A3 (CE A3)? Only then is the Final_Sigma context tracked. */
-static int has_capital_sigma(const unsigned char *t, size_t len) {
-    const unsigned char *p = t, *end = t + len;
-    while (p + 1 < end && (p = memchr(p, 0xCE, (size_t)(end - p - 1))) != NULL) {
-        if (p[1] == 0xA3)
-            return 1;
-        p++;
-    }
-    return 0;
-}
-
-static int is_article(const uint32_t *w, size_t n) {
+static int is_article(const unsigned char *w, size_t n) {
     switch (n) {
     case 1:
         return w[0] == 'a';
@@ -257,112 +246,344 @@ static int is_article(const uint32_t *w, size_t n) {
     }
 }
 
-int ef_f1_normalize(ef_ngram_scratch *s, int side, const char *text, size_t len,
-                    const uint32_t **cps_out, const size_t **spans_out, size_t *ntok_out) {
-    uint32_t **bufp = side ? &s->cpb : &s->cpa;
-    size_t *bufcap = side ? &s->cpb_cap : &s->cpa_cap;
-    size_t **spp = side ? &s->spb : &s->spa;
-    size_t *spcap = side ? &s->spb_cap : &s->spa_cap;
-    *ntok_out = 0;
-    /* every input byte yields at most one code point (U+0130: 2 bytes -> 2) */
-    if (ef_ngram_reserve((void **)bufp, bufcap, len + 1, sizeof(**bufp)))
-        return -1;
-    const unsigned char *t = (const unsigned char *)text;
-    uint32_t *buf = *bufp;
-    size_t n = 0;
+static size_t utf8_put(unsigned char *o, uint32_t cp) {
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
 
-    /* 1. str.lower() and removal of string.punctuation */
-    const int has_sigma = has_capital_sigma(t, len);
-    int prev_cased = 0; /* Final_Sigma, backward half: last non-ignorable char is Cased */
-    for (size_t i = 0; i < len;) {
+/*
+ * Per-scratch cache of non-ASCII code points (direct-mapped on the low bits): texts use
+ * few distinct characters, and one hit replaces three utf8proc lookups.  Value: lowered
+ * code point (bits 0-20), \w and whitespace of the lowered character (bits 21, 22),
+ * Final_Sigma class of the original (bits 23-24).  Not used for U+0130 and U+03A3.
+ */
+#define UC_WORD      (1u << 21)
+#define UC_SPACE     (1u << 22)
+#define UC_SIG_SHIFT 23
+
+static uint32_t ucache_fill(ef_ngram_scratch *s, uint32_t cp) {
+    uint32_t lo[2];
+    ef_py_lower(cp, lo);
+    uint32_t v = lo[0];
+    if (ef_py_isspace(lo[0]))
+        v |= UC_SPACE;
+    else if (ef_py_isword(lo[0]))
+        v |= UC_WORD;
+    v |= (uint32_t)ef_py_sigma_class(cp) << UC_SIG_SHIFT;
+    unsigned slot = cp & (EF_NGRAM_UCACHE - 1);
+    s->ucache_key[slot] = cp;
+    s->ucache_val[slot] = v;
+    return v;
+}
+
+static inline uint32_t ucache_lookup(ef_ngram_scratch *s, uint32_t cp) {
+    unsigned slot = cp & (EF_NGRAM_UCACHE - 1);
+    if (s->ucache_key[slot] == cp)
+        return s->ucache_val[slot];
+    return ucache_fill(s, cp);
+}
+
+/*
+ * Stage 1 reads the text once: str.lower(), punctuation removal and str.split() at
+ * the same time.  Every character of the lowered text is whitespace (a separator),
+ * punctuation (dropped, so it neither separates nor joins anything: "e-mail" -> "email")
+ * or kept: written out as UTF-8, either a \w character or an "other" one.  The ASCII
+ * step is branch-free: rsp[] receives alternating token start / end offsets at every
+ * in/out-of-token transition.  Tokens holding an "other" character (non-ASCII symbols,
+ * marks, controls...) are listed in otok[].
+ *
+ * Stage 2 applies re.sub(r"\b(a|an|the)\b", " ") per token.  A match is exactly a
+ * maximal \w run equal to "a", "an" or "the"; a token without "other" characters is a
+ * single \w run, the others are scanned and split around such runs.
+ */
+enum { T_KEEP = 1, T_PUNCT = 2, T_SLOW = 4 }; /* low bits; bits 8-15: the output byte */
+
+/* byte -> lowered [a-z0-9] << 8 | T_KEEP, T_PUNCT, 0 (whitespace), or T_SLOW (non-ASCII
+ * lead or continuation byte, ASCII control character) */
+#define SL   T_SLOW
+#define PU   T_PUNCT
+#define K(c) (T_KEEP | (c) << 8)
+static const uint16_t norm_tab[256] = {
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     0,      0,      0,
+    0,      0,      SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     0,      0,      0,      0,      0,      PU,     PU,     PU,
+    PU,     PU,     PU,     PU,     PU,     PU,     PU,     PU,     PU,     PU,     PU,     PU,
+    K(48),  K(49),  K(50),  K(51),  K(52),  K(53),  K(54),  K(55),  K(56),  K(57),  PU,     PU,
+    PU,     PU,     PU,     PU,     PU,     K(97),  K(98),  K(99),  K(100), K(101), K(102), K(103),
+    K(104), K(105), K(106), K(107), K(108), K(109), K(110), K(111), K(112), K(113), K(114), K(115),
+    K(116), K(117), K(118), K(119), K(120), K(121), K(122), PU,     PU,     PU,     PU,     PU,
+    PU,     K(97),  K(98),  K(99),  K(100), K(101), K(102), K(103), K(104), K(105), K(106), K(107),
+    K(108), K(109), K(110), K(111), K(112), K(113), K(114), K(115), K(116), K(117), K(118), K(119),
+    K(120), K(121), K(122), PU,     PU,     PU,     PU,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,     SL,
+    SL,     SL,     SL,     SL,
+};
+#undef SL
+#undef PU
+#undef K
+
+typedef struct {
+    unsigned char *buf;
+    size_t *rsp;
+    size_t *otok;
+    size_t n, k, no; /* bytes written, transitions recorded, tokens in otok */
+    unsigned prev;   /* inside a token */
+} norm_state;
+
+/* one ASCII character that is not T_SLOW */
+static inline void step_byte(norm_state *st, unsigned e) {
+    unsigned keep = e & T_KEEP;
+    unsigned in = keep | ((e >> 1) & st->prev);
+    st->buf[st->n] = (unsigned char)(e >> 8);
+    st->rsp[st->k] = st->n;
+    st->k += in ^ st->prev;
+    st->n += keep;
+    st->prev = in;
+}
+
+/* one code point of the lowered text that is not punctuation */
+static void step_cp(norm_state *st, uint32_t c, int word, int space) {
+    unsigned in = !space;
+    st->rsp[st->k] = st->n;
+    st->k += in ^ st->prev;
+    st->prev = in;
+    if (!in)
+        return;
+    st->n += utf8_put(st->buf + st->n, c);
+    if (!word) {
+        size_t tok = st->k / 2; /* k is odd inside a token */
+        if (st->no == 0 || st->otok[st->no - 1] != tok)
+            st->otok[st->no++] = tok;
+    }
+}
+
+/* the T_SLOW character at t[i]: ASCII control, or non-ASCII (lowered with Python's
+ * rules; *prev_cased is the Final_Sigma state, see below); returns the next index */
+static size_t step_slow(ef_ngram_scratch *s, norm_state *st, const unsigned char *t, size_t len,
+                        size_t i, int *prev_cased) {
+    if (t[i] < 0x80) {
+        step_cp(st, t[i], 0, 0); /* a control character: kept, not \w */
+        *prev_cased = 0;
+        return i + 1;
+    }
+    size_t adv;
+    uint32_t cp = utf8_next(t + i, len - i, &adv);
+    i += adv;
+    if (cp == 0x3A3) {
+        step_cp(st, *prev_cased && sigma_final_after(t, len, i) ? 0x3C2 : 0x3C3, 1, 0);
+        *prev_cased = 1;
+    } else if (cp == 0x130) { /* lowers to "i\u0307" (U+0307 is Mn: not \w) */
+        step_cp(st, 'i', 1, 0);
+        step_cp(st, 0x307, 0, 0);
+        *prev_cased = 1;
+    } else {
+        uint32_t v = ucache_lookup(s, cp);
+        step_cp(st, v & 0x1FFFFF, (v & UC_WORD) != 0, (v & UC_SPACE) != 0);
+        unsigned sc = (v >> UC_SIG_SHIFT) & 3;
+        if (sc != 2)
+            *prev_cased = sc == 1;
+    }
+    return i;
+}
+
+/* Stage 1 with Final_Sigma tracking (texts holding U+03A3), one character at a time. */
+static void stage1_sigma(ef_ngram_scratch *s, const unsigned char *t, size_t len, norm_state *st) {
+    /* Final_Sigma, backward half: is the last non-Case_Ignorable character Cased? */
+    int prev_cased = 0;
+    size_t i = 0;
+    while (i < len) {
         unsigned c = t[i];
-        if (c < 0x80) {
-            uint8_t k = ascii_cls[c];
-            if (has_sigma && !(k & A_IGN))
-                prev_cased = (k & A_CASED) != 0;
-            if (!(k & A_PUNCT))
-                buf[n++] = (k & A_UPPER) ? c + 32 : c;
+        unsigned e = norm_tab[c];
+        if (e & T_SLOW) {
+            i = step_slow(s, st, t, len, i, &prev_cased);
+            continue;
+        }
+        uint8_t a = ascii_cls[c];
+        if (!(a & A_IGN))
+            prev_cased = (a & A_CASED) != 0;
+        step_byte(st, e);
+        i++;
+    }
+}
+
+/* Stage 1 for texts without U+03A3, on plain locals (state in a struct whose address
+ * escapes would live in memory).  Returns -1, early, on meeting a U+03A3. */
+static int stage1_fast(ef_ngram_scratch *s, const unsigned char *t, size_t len, norm_state *st) {
+    unsigned char *buf = st->buf;
+    size_t *rsp = st->rsp, *otok = st->otok;
+    size_t n = 0, k = 0, no = 0;
+    unsigned prev = 0;
+    size_t i = 0;
+/* a kept-or-space code point c of the lowered text, outside the branch-free ASCII step */
+#define STEP_CP(c, word, space)                                                                    \
+    do {                                                                                           \
+        unsigned in_ = !(space);                                                                   \
+        rsp[k] = n;                                                                                \
+        k += in_ ^ prev;                                                                           \
+        prev = in_;                                                                                \
+        if (in_) {                                                                                 \
+            n += utf8_put(buf + n, (c));                                                           \
+            if (!(word) && (no == 0 || otok[no - 1] != k / 2))                                     \
+                otok[no++] = k / 2;                                                                \
+        }                                                                                          \
+    } while (0)
+    while (i < len) {
+        unsigned e = norm_tab[t[i]];
+        if (!(e & T_SLOW)) {
+            unsigned keep = e & T_KEEP;
+            unsigned in = keep | ((e >> 1) & prev); /* punctuation keeps the state */
+            buf[n] = (unsigned char)(e >> 8);
+            rsp[k] = n;
+            k += in ^ prev;
+            n += keep;
+            prev = in;
+            i++;
+            continue;
+        }
+        if (t[i] < 0x80) { /* a control character: kept, not \w */
+            STEP_CP(t[i], 0, 0);
             i++;
             continue;
         }
         size_t adv;
         uint32_t cp = utf8_next(t + i, len - i, &adv);
         i += adv;
-        if (cp == 0x3A3) {
-            buf[n++] = prev_cased && sigma_final_after(t, len, i) ? 0x3C2 : 0x3C3;
-            prev_cased = 1;
+        if (cp == 0x3A3)
+            return -1;
+        if (cp == 0x130) { /* lowers to "i\u0307" (U+0307 is Mn: not \w) */
+            STEP_CP('i', 1, 0);
+            STEP_CP(0x307, 0, 0);
             continue;
         }
-        uint32_t lo[2];
-        int nl = ef_py_lower(cp, lo);
-        buf[n++] = lo[0];
-        if (nl == 2)
-            buf[n++] = lo[1];
-        if (has_sigma) {
-            int k = ef_py_sigma_class(cp);
-            if (k != 2)
-                prev_cased = k == 1;
-        }
+        uint32_t v = ucache_lookup(s, cp);
+        STEP_CP(v & 0x1FFFFF, v & UC_WORD, v & UC_SPACE);
     }
+#undef STEP_CP
+    st->n = n;
+    st->k = k;
+    st->no = no;
+    st->prev = prev;
+    return 0;
+}
 
-    /* 2. articles -> " ", 3. split on whitespace.  An article match of \b(a|an|the)\b
-     * is exactly a maximal run of \w characters equal to "a", "an" or "the". */
-    if (ef_ngram_reserve((void **)spp, spcap, n + 2, sizeof(**spp)))
-        return -1;
-    size_t *sp = *spp;
-    size_t ntok = 0;
-    size_t start = 0;
-    int open = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t c = buf[i];
-        int word, space;
-        if (c < 128) {
-            word = (ascii_cls[c] & A_WORD) != 0;
-            space = (ascii_cls[c] & A_SPACE) != 0;
-        } else {
-            space = ef_py_isspace(c);
-            word = !space && ef_py_isword(c);
+static void stage1(ef_ngram_scratch *s, const unsigned char *t, size_t len, norm_state *st) {
+    if (stage1_fast(s, t, len, st) != 0) {
+        st->n = st->k = st->no = 0; /* start over, tracking the Final_Sigma context */
+        st->prev = 0;
+        stage1_sigma(s, t, len, st);
+    }
+    if (st->prev) {
+        st->rsp[st->k++] = st->n;
+        st->prev = 0;
+    }
+}
+
+/* split buf[a..b) around \w runs equal to an article; append the pieces to sp */
+static size_t split_other(const unsigned char *buf, size_t a, size_t b, size_t *sp, size_t out) {
+    size_t tok = a, run = 0;
+    int in_run = 0;
+    for (size_t i = a; i <= b;) {
+        int word = 0;
+        size_t adv = 1;
+        if (i < b) {
+            if (buf[i] < 0x80)
+                word = (ascii_cls[buf[i]] & A_WORD) != 0;
+            else
+                word = ef_py_isword(utf8_next(buf + i, b - i, &adv));
         }
-        if (space) {
-            if (open) {
-                sp[2 * ntok] = start;
-                sp[2 * ntok + 1] = i - start;
-                ntok++;
-                open = 0;
+        if (word && !in_run) {
+            in_run = 1;
+            run = i;
+        } else if (!word && in_run) {
+            in_run = 0;
+            if (is_article(buf + run, i - run)) {
+                if (run > tok) {
+                    sp[out++] = tok;
+                    sp[out++] = run;
+                }
+                tok = i;
             }
-            i++;
+        }
+        i += adv;
+    }
+    if (b > tok) {
+        sp[out++] = tok;
+        sp[out++] = b;
+    }
+    return out;
+}
+
+int ef_f1_normalize(ef_ngram_scratch *s, int side, const char *text, size_t len,
+                    const unsigned char **buf_out, const size_t **spans_out, size_t *ntok_out) {
+    unsigned char **bufp = side ? &s->tbb : &s->tba;
+    size_t *bufcap = side ? &s->tbb_cap : &s->tba_cap;
+    size_t **spp = side ? &s->spb : &s->spa;
+    size_t *spcap = side ? &s->spb_cap : &s->spa_cap;
+    *ntok_out = 0;
+    /* Output per input byte: at most 3 bytes (an invalid byte reads as U+FFFD; valid
+     * UTF-8 grows by at most 3/2), +8 bytes of zero padding.  There is at most one
+     * transition per input character (+1 at the end), and tokens are separated by at
+     * least one input character, so 2 * ntok <= len + 1. */
+    if (len > SIZE_MAX / 4 || ef_ngram_reserve((void **)bufp, bufcap, 3 * len + 8, 1) ||
+        ef_ngram_reserve((void **)spp, spcap, len + 2, sizeof(**spp)) ||
+        ef_ngram_reserve((void **)&s->rsp, &s->rsp_cap, len + 2, sizeof(*s->rsp)) ||
+        ef_ngram_reserve((void **)&s->otok, &s->otok_cap, len + 2, sizeof(*s->otok)))
+        return -1;
+    unsigned char *buf = *bufp;
+    size_t *sp = *spp;
+    norm_state st = {buf, s->rsp, s->otok, 0, 0, 0, 0};
+    stage1(s, (const unsigned char *)text, len, &st);
+    memset(buf + st.n, 0, 8); /* stage 2 and span interning read up to 8 bytes ahead */
+
+    const size_t *rsp = s->rsp;
+    size_t out = 0, o = 0;
+    for (size_t j = 0; j < st.k; j += 2) {
+        size_t a = rsp[j], b = rsp[j + 1];
+        if (o < st.no && s->otok[o] == j / 2) {
+            o++;
+            out = split_other(buf, a, b, sp, out);
             continue;
         }
-        size_t j = i + 1;
-        if (word) {
-            while (j < n &&
-                   (buf[j] < 128 ? (ascii_cls[buf[j]] & A_WORD) != 0 : ef_py_isword(buf[j])))
-                j++;
-            if (is_article(buf + i, j - i)) {
-                if (open) {
-                    sp[2 * ntok] = start;
-                    sp[2 * ntok + 1] = i - start;
-                    ntok++;
-                    open = 0;
-                }
-                i = j;
-                continue;
-            }
-        }
-        if (!open) {
-            start = i;
-            open = 1;
-        }
-        i = j;
+        /* a single \w run: drop it if it is an article (branch-free) */
+        static const uint32_t amask[4] = {0, 0xFF, 0xFFFF, 0xFFFFFF};
+        static const uint32_t aword[4] = {1, 'a', 'a' | 'n' << 8, 't' | 'h' << 8 | 'e' << 16};
+        size_t l = b - a;
+        size_t lc = l < 4 ? l : 0;
+        uint32_t v = (uint32_t)buf[a] | (uint32_t)buf[a + 1] << 8 | (uint32_t)buf[a + 2] << 16;
+        sp[out] = a;
+        sp[out + 1] = b;
+        out += (size_t)((v & amask[lc]) != aword[lc]) * 2;
     }
-    if (open) {
-        sp[2 * ntok] = start;
-        sp[2 * ntok + 1] = n - start;
-        ntok++;
-    }
-    *cps_out = buf;
+    *buf_out = buf;
     *spans_out = sp;
-    *ntok_out = ntok;
+    *ntok_out = out / 2;
     return 0;
 }
 
@@ -371,26 +592,16 @@ int ef_f1_normalize(ef_ngram_scratch *s, int side, const char *text, size_t len,
 int ef_f1_score(ef_ngram_scratch *s, const char *response, size_t rlen, const char *truth,
                 size_t tlen, double *f1) {
     *f1 = 0.0;
-    const uint32_t *pc, *rc;
+    const unsigned char *pb, *rb;
     const size_t *ps, *rs;
     size_t np, nr;
-    if (ef_f1_normalize(s, 0, response, rlen, &pc, &ps, &np) ||
-        ef_f1_normalize(s, 1, truth, tlen, &rc, &rs, &nr))
+    if (ef_f1_normalize(s, 0, response, rlen, &pb, &ps, &np) ||
+        ef_f1_normalize(s, 1, truth, tlen, &rb, &rs, &nr))
         return -1;
     if (np > EF_NGRAM_MAX_TOKENS || nr > EF_NGRAM_MAX_TOKENS)
         return -1;
-    if (np == 0 || nr == 0)
-        return 0; /* no common token */
-    if (ef_ngram_reserve((void **)&s->ida, &s->ida_cap, np, sizeof(*s->ida)) ||
-        ef_ngram_reserve((void **)&s->idb, &s->idb_cap, nr, sizeof(*s->idb)) ||
-        ef_ngram_intern_reset(s, np + nr))
-        return -1;
-    for (size_t i = 0; i < np; i++)
-        s->ida[i] = ef_ngram_intern(s, pc + ps[2 * i], ps[2 * i + 1] * sizeof(*pc));
-    for (size_t i = 0; i < nr; i++)
-        s->idb[i] = ef_ngram_intern(s, rc + rs[2 * i], rs[2 * i + 1] * sizeof(*rc));
     uint64_t common;
-    if (ef_ngram_match(s, np, nr, 1, &common))
+    if (ef_ngram_unigram_overlap(s, pb, ps, np, rb, rs, nr, &common))
         return -1;
     if (common == 0)
         return 0;

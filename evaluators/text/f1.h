@@ -28,12 +28,12 @@ int ef_f1_score(ef_ngram_scratch *s, const char *response, size_t rlen, const ch
 
 /* ------------------------------------------------ internals, exposed for the tests */
 
-/* Normalise text; on success *cps holds the normalised code points and the i-th token
- * is cps[spans[2i] .. spans[2i] + spans[2i+1]).  side (0 or 1) picks which scratch
- * buffers are used, so two texts can be normalised at once.  The arrays belong to the
- * scratch and stay valid until the next call with the same side. Returns 0 or -1. */
+/* Normalise text; on success token i is the UTF-8 string buf[spans[2i] .. spans[2i+1]).
+ * side (0 or 1) picks which scratch buffers are used, so two texts can be normalised at
+ * once.  The arrays belong to the scratch and stay valid until the next call with the
+ * same side (or ef_rouge_tokenize() with the same side). Returns 0 or -1. */
 int ef_f1_normalize(ef_ngram_scratch *s, int side, const char *text, size_t len,
-                    const uint32_t **cps, const size_t **spans, size_t *ntok);
+                    const unsigned char **buf, const size_t **spans, size_t *ntok);
 
 /* Python 3.11 character predicates (Unicode 14.0; utf8proc 2.8 knows Unicode 15.0, the
  * characters added in 15.0 are treated as unassigned). */

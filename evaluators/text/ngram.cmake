@@ -11,3 +11,7 @@ if(MATH_LIB)
   target_link_libraries(ef_ngram PUBLIC ${MATH_LIB})
 endif()
 
+ef_unit_test(test_ngram ${PROJECT_SOURCE_DIR}/tests/unit/text/test_ngram.c
+  LIBS ef_ngram PkgConfig::CJSON)
+ef_fuzz_target(fuzz_f1 ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_f1.c LIBS ef_ngram)
+ef_fuzz_target(fuzz_rouge ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_rouge.c LIBS ef_ngram)

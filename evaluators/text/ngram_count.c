@@ -11,6 +11,11 @@
 
 #define DEAD UINT32_MAX /* gram id of a position that cannot match the other side */
 
+/* First size of a hash table; tables double (rehashing) while their load exceeds 1/2,
+ * up to the capacity reserved for the call, so their size (and cache footprint) follows
+ * the number of distinct keys rather than the number of tokens. */
+#define FIRST_SLOTS 256
+
 ef_ngram_scratch *ef_ngram_scratch_new(void) {
     ef_ngram_scratch *s = calloc(1, sizeof(*s));
     if (!s)
@@ -21,6 +26,7 @@ ef_ngram_scratch *ef_ngram_scratch_new(void) {
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t mix[3] = {(uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, (uint64_t)(uintptr_t)s};
     s->seed = XXH3_64bits(mix, sizeof(mix));
+    memset(s->ucache_key, 0xff, sizeof(s->ucache_key)); /* no code point is 0xFFFFFFFF */
     return s;
 }
 
@@ -30,23 +36,26 @@ void ef_ngram_scratch_destroy(ef_ngram_scratch *s) {
     free(s->islot);
     free(s->kptr);
     free(s->klen);
+    free(s->khash);
+    free(s->kword);
     free(s->ida);
     free(s->idb);
     free(s->ga);
     free(s->gb);
     free(s->pkey);
     free(s->pval);
+    free(s->gkey);
     free(s->cnt);
     free(s->row);
     free(s->vbits);
     free(s->sym);
     free(s->masks);
-    free(s->cpa);
-    free(s->cpb);
     free(s->tba);
     free(s->tbb);
     free(s->spa);
     free(s->spb);
+    free(s->rsp);
+    free(s->otok);
     free(s);
 }
 
@@ -85,46 +94,219 @@ int ef_ngram_intern_reset(ef_ngram_scratch *s, size_t max_keys) {
     if (max_keys > 2 * EF_NGRAM_MAX_TOKENS)
         return -1;
     size_t want = max_keys ? max_keys : 1;
-    if (want > s->kcap) {
-        size_t kc = s->kcap;
-        if (ef_ngram_reserve((void **)&s->kptr, &kc, want, sizeof(*s->kptr)))
-            return -1;
-        kc = s->kcap;
-        if (ef_ngram_reserve((void **)&s->klen, &kc, want, sizeof(*s->klen)))
-            return -1;
-        s->kcap = kc;
-    }
-    size_t slots = pow2_at_least(2 * want); /* load factor <= 1/2 */
-    if (RESERVE(s, islot, slots))
+    size_t maxslots = pow2_at_least(2 * want); /* load factor <= 1/2 at max_keys */
+    if (RESERVE(s, kptr, want) || RESERVE(s, klen, want) || RESERVE(s, khash, want) ||
+        RESERVE(s, kword, want) || RESERVE(s, islot, maxslots))
         return -1;
+    size_t slots = maxslots < FIRST_SLOTS ? maxslots : FIRST_SLOTS;
     memset(s->islot, 0, slots * sizeof(*s->islot));
     s->islot_mask = slots - 1;
+    s->islot_max = maxslots;
     s->kmax = max_keys;
     s->nids = 0;
     return 0;
 }
 
-uint32_t ef_ngram_intern(ef_ngram_scratch *s, const void *key, size_t nbytes) {
-    uint64_t h = XXH3_64bits_withSeed(key, nbytes, s->seed);
+/* double the interning table (memory was reserved by ef_ngram_intern_reset) */
+static void intern_grow(ef_ngram_scratch *s) {
+    size_t slots = (s->islot_mask + 1) * 2;
+    memset(s->islot, 0, slots * sizeof(*s->islot));
+    s->islot_mask = slots - 1;
+    for (uint32_t id = 0; id < s->nids; id++) {
+        uint64_t h = s->khash[id];
+        size_t i = (size_t)h & s->islot_mask;
+        while (s->islot[i])
+            i = (i + 1) & s->islot_mask;
+        s->islot[i] = ((h >> 32) << 32) | ((uint64_t)id + 1);
+    }
+}
+
+/* XXH3-64 of a token.  Tokens are short: for <= 16 bytes call XXH3's short-input kernel
+ * (what XXH3_64bits_withSeed() dispatches to) inline, saving a call and the length
+ * dispatch per token; the result is the same XXH3_64bits_withSeed() value. */
+static inline __attribute__((always_inline)) uint64_t
+key_hash(const ef_ngram_scratch *s, const unsigned char *key, size_t nbytes) {
+#if XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+    if (nbytes <= 16)
+        return XXH3_len_0to16_64b(key, nbytes, XXH3_kSecret, s->seed);
+#endif
+    return XXH3_64bits_withSeed(key, nbytes, s->seed);
+}
+
+static inline __attribute__((always_inline)) int key_equal(const unsigned char *a,
+                                                           const unsigned char *b, size_t n) {
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+intern_one(ef_ngram_scratch *s, const unsigned char *key, size_t nbytes) {
+    uint64_t h = key_hash(s, key, nbytes);
     uint64_t tag = h >> 32;
     size_t i = (size_t)h & s->islot_mask;
     for (;;) {
         uint64_t e = s->islot[i];
-        if (e == 0) {
-            assert(s->nids < s->kmax);
-            uint32_t id = s->nids++;
-            s->kptr[id] = key;
-            s->klen[id] = nbytes;
-            s->islot[i] = (tag << 32) | ((uint64_t)id + 1);
-            return id;
-        }
+        if (e == 0)
+            break;
         if ((e >> 32) == tag) {
             uint32_t id = (uint32_t)e - 1;
-            if (s->klen[id] == nbytes && memcmp(s->kptr[id], key, nbytes) == 0)
+            if (s->klen[id] == nbytes && key_equal(s->kptr[id], key, nbytes))
                 return id;
         }
         i = (i + 1) & s->islot_mask;
     }
+    assert(s->nids < s->kmax);
+    uint32_t id = s->nids++;
+    s->kptr[id] = key;
+    s->klen[id] = nbytes;
+    s->khash[id] = h;
+    if (2 * (size_t)s->nids > s->islot_mask + 1 && s->islot_mask + 1 < s->islot_max) {
+        intern_grow(s); /* reinserts every id, this one included */
+        return id;
+    }
+    s->islot[i] = (tag << 32) | ((uint64_t)id + 1);
+    return id;
+}
+
+uint32_t ef_ngram_intern(ef_ngram_scratch *s, const void *key, size_t nbytes) {
+    return intern_one(s, key, nbytes);
+}
+
+/*
+ * Tokens of at most 8 bytes in a padded buffer (F1, ROUGE) skip byte hashing: an 8-byte
+ * load masked to the token is the key itself, mixed with XXH3's avalanche; equality is
+ * one compare of (length, word).  Longer tokens take the XXH3 byte path.  Within one
+ * interning round a token always takes the same path, so ids stay consistent.
+ */
+static inline __attribute__((always_inline)) uint64_t small_word(const unsigned char *p,
+                                                                 size_t len) {
+    uint64_t w;
+    memcpy(&w, p, sizeof(w)); /* the buffer is readable 8 bytes past any token start */
+    return len == 8 ? w : w & (((uint64_t)1 << (8 * len)) - 1); /* little-endian */
+}
+
+static inline __attribute__((always_inline)) uint64_t small_hash(const ef_ngram_scratch *s,
+                                                                 uint64_t w, size_t len) {
+    return XXH3_avalanche((w ^ s->seed) + (uint64_t)len * 0x9E3779B97F4A7C15ull);
+}
+
+/* intern a key of len <= 8 bytes whose little-endian word is w */
+static inline __attribute__((always_inline)) uint32_t
+intern_small(ef_ngram_scratch *s, const unsigned char *key, size_t len, uint64_t w) {
+    uint64_t h = small_hash(s, w, len);
+    uint64_t tag = h >> 32;
+    size_t i = (size_t)h & s->islot_mask;
+    for (;;) {
+        uint64_t e = s->islot[i];
+        if (e == 0)
+            break;
+        if ((e >> 32) == tag) {
+            uint32_t id = (uint32_t)e - 1;
+            if (s->klen[id] == len && s->kword[id] == w)
+                return id;
+        }
+        i = (i + 1) & s->islot_mask;
+    }
+    assert(s->nids < s->kmax);
+    uint32_t id = s->nids++;
+    s->kptr[id] = key;
+    s->klen[id] = len;
+    s->khash[id] = h;
+    s->kword[id] = w;
+    if (2 * (size_t)s->nids > s->islot_mask + 1 && s->islot_mask + 1 < s->islot_max) {
+        intern_grow(s);
+        return id;
+    }
+    s->islot[i] = (tag << 32) | ((uint64_t)id + 1);
+    return id;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+intern_span(ef_ngram_scratch *s, const unsigned char *key, size_t len) {
+    if (len > 8)
+        return intern_one(s, key, len);
+    return intern_small(s, key, len, small_word(key, len));
+}
+
+static inline __attribute__((always_inline)) uint32_t
+lookup_one(const ef_ngram_scratch *s, const unsigned char *key, size_t nbytes);
+
+static inline __attribute__((always_inline)) uint32_t
+lookup_span(const ef_ngram_scratch *s, const unsigned char *key, size_t len) {
+    if (len > 8)
+        return lookup_one(s, key, len);
+    uint64_t w = small_word(key, len);
+    uint64_t h = small_hash(s, w, len);
+    uint64_t tag = h >> 32;
+    size_t i = (size_t)h & s->islot_mask;
+    for (;;) {
+        uint64_t e = s->islot[i];
+        if (e == 0)
+            return UINT32_MAX;
+        if ((e >> 32) == tag) {
+            uint32_t id = (uint32_t)e - 1;
+            if (s->klen[id] == len && s->kword[id] == w)
+                return id;
+        }
+        i = (i + 1) & s->islot_mask;
+    }
+}
+
+void ef_ngram_intern_spans(ef_ngram_scratch *s, const unsigned char *base, const size_t *spans,
+                           size_t n, uint32_t *ids) {
+    for (size_t i = 0; i < n; i++)
+        ids[i] = intern_span(s, base + spans[2 * i], spans[2 * i + 1] - spans[2 * i]);
+}
+
+/* id of key if interned this round, else UINT32_MAX */
+static inline __attribute__((always_inline)) uint32_t
+lookup_one(const ef_ngram_scratch *s, const unsigned char *key, size_t nbytes) {
+    uint64_t h = key_hash(s, key, nbytes);
+    uint64_t tag = h >> 32;
+    size_t i = (size_t)h & s->islot_mask;
+    for (;;) {
+        uint64_t e = s->islot[i];
+        if (e == 0)
+            return UINT32_MAX;
+        if ((e >> 32) == tag) {
+            uint32_t id = (uint32_t)e - 1;
+            if (s->klen[id] == nbytes && key_equal(s->kptr[id], key, nbytes))
+                return id;
+        }
+        i = (i + 1) & s->islot_mask;
+    }
+}
+
+int ef_ngram_unigram_overlap(ef_ngram_scratch *s, const unsigned char *abase, const size_t *aspans,
+                             size_t na, const unsigned char *bbase, const size_t *bspans, size_t nb,
+                             uint64_t *common) {
+    *common = 0;
+    if (na == 0 || nb == 0)
+        return 0;
+    if (na > EF_NGRAM_MAX_TOKENS || nb > EF_NGRAM_MAX_TOKENS || RESERVE(s, ida, na) ||
+        ef_ngram_intern_reset(s, na))
+        return -1;
+    ef_ngram_intern_spans(s, abase, aspans, na, s->ida);
+    if (RESERVE(s, cnt, s->nids))
+        return -1;
+    uint32_t *cnt = s->cnt;
+    memset(cnt, 0, s->nids * sizeof(*cnt));
+    for (size_t i = 0; i < na; i++)
+        cnt[s->ida[i]]++;
+    uint64_t m = 0;
+    for (size_t j = 0; j < nb; j++) {
+        uint32_t id = lookup_span(s, bbase + bspans[2 * j], bspans[2 * j + 1] - bspans[2 * j]);
+        if (id != UINT32_MAX && cnt[id]) {
+            cnt[id]--;
+            m++;
+        }
+    }
+    *common = m;
+    return 0;
 }
 
 int ef_ngram_intern_tokens(ef_ngram_scratch *s, const ef_tokens *ref, const ef_tokens *hyp) {
@@ -135,23 +317,45 @@ int ef_ngram_intern_tokens(ef_ngram_scratch *s, const ef_tokens *ref, const ef_t
         return -1;
     if (ef_ngram_intern_reset(s, na + nb))
         return -1;
-    for (size_t i = 0; i < na; i++)
-        s->ida[i] = ef_ngram_intern(s, ref->arena + ref->off[i], ref->len[i]);
-    for (size_t i = 0; i < nb; i++)
-        s->idb[i] = ef_ngram_intern(s, hyp->arena + hyp->off[i], hyp->len[i]);
+    const ef_tokens *side[2] = {ref, hyp};
+    uint32_t *out[2] = {s->ida, s->idb};
+    for (int k = 0; k < 2; k++) {
+        const ef_tokens *t = side[k];
+        const unsigned char *arena = (const unsigned char *)t->arena;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t off = t->off[i], len = t->len[i];
+            const unsigned char *p = arena + off;
+            if (len > 8) {
+                out[k][i] = intern_one(s, p, len);
+                continue;
+            }
+            /* a short token: its word from one load if the arena allocation reaches 8
+             * bytes past it (bytes past the token are masked off), else byte by byte */
+            uint64_t w = 0;
+            if (off + 8 <= t->cap) {
+                w = small_word(p, len);
+            } else {
+                for (size_t j = 0; j < len; j++)
+                    w |= (uint64_t)p[j] << (8 * j);
+            }
+            out[k][i] = intern_small(s, p, len, w);
+        }
+    }
     return 0;
 }
 
+/* An n-gram key is two 32-bit ids: xxHash's XXH3 avalanche (one multiply) over the
+ * seeded key mixes it fully, at a fraction of the cost of hashing it as 8 bytes. */
 static inline uint64_t pair_hash(const ef_ngram_scratch *s, uint64_t key) {
-    return XXH3_64bits_withSeed(&key, sizeof(key), s->seed);
+    return XXH3_avalanche(key ^ s->seed);
 }
 
 /*
  * Order by order.  ca / cb count occurrences per gram id on each side; ids of order 1
  * are the token ids, ids of order n >= 2 are allocated here from s->nids upwards, so
- * orders never share ids.  Only side a inserts n-grams; side b only looks them up, and
- * a position whose gram does not occur on the other side is marked DEAD: none of its
- * extensions can match, so it is never hashed again.
+ * orders never share ids.  Only side a inserts n-grams; side b only looks them up and
+ * adds min(ca, cb) online.  A position whose gram does not occur on the other side is
+ * marked DEAD: none of its extensions can match, so it is never hashed again.
  */
 int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t *matches) {
     assert(maxn >= 1 && maxn <= EF_NGRAM_MAX_ORDER);
@@ -179,19 +383,16 @@ int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t
     if (maxn == 1 || m == 0 || na < 2 || nb < 2)
         return 0;
 
-    if (RESERVE(s, ga, na) || RESERVE(s, gb, nb))
+    /* pair table: memory for 2 * na slots, used from FIRST_SLOTS up (see pair_grow) */
+    size_t pmax = pow2_at_least(2 * na);
+    if (RESERVE(s, ga, na) || RESERVE(s, gb, nb) || RESERVE(s, pkey, pmax) ||
+        RESERVE(s, pval, pmax) || RESERVE(s, gkey, na))
         return -1;
-    size_t pslots = pow2_at_least(2 * na);
-    if (RESERVE(s, pkey, pslots) || RESERVE(s, pval, pslots))
-        return -1;
-    const size_t pmask = pslots - 1;
     uint32_t *ga = s->ga, *gb = s->gb;
-    uint64_t *pkey = s->pkey;
+    uint64_t *pkey = s->pkey, *gkey = s->gkey;
     uint32_t *pval = s->pval;
-    for (size_t i = 0; i < na; i++)
-        ga[i] = cb[ida[i]] ? ida[i] : DEAD;
-    for (size_t j = 0; j < nb; j++)
-        gb[j] = ca[idb[j]] ? idb[j] : DEAD;
+    memcpy(ga, ida, na * sizeof(*ga));
+    memcpy(gb, idb, nb * sizeof(*gb));
 
     uint32_t next = V;
     for (int n = 2; n <= maxn; n++) {
@@ -199,12 +400,14 @@ int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t
             break;
         size_t la = na - (size_t)n + 1, lb = nb - (size_t)n + 1;
         uint32_t first = next;
+        size_t pslots = pmax < FIRST_SLOTS ? pmax : FIRST_SLOTS;
+        size_t pmask = pslots - 1;
         memset(pval, 0, pslots * sizeof(*pval));
         /* side a: extend each live (n-1)-gram by its next token, inserting */
         for (size_t i = 0; i < la; i++) {
             uint32_t g = ga[i];
             uint32_t t = ida[i + (size_t)n - 1];
-            if (g == DEAD || cb[t] == 0) {
+            if (g == DEAD || cb[g] == 0 || cb[t] == 0) { /* prefix or last token unmatched */
                 ga[i] = DEAD;
                 continue;
             }
@@ -213,12 +416,26 @@ int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t
             for (;;) {
                 uint32_t v = pval[h];
                 if (v == 0) {
-                    uint32_t id = next++;
+                    g = next++;
                     pkey[h] = key;
-                    pval[h] = id + 1;
-                    ca[id] = 0;
-                    cb[id] = 0;
-                    g = id;
+                    pval[h] = g + 1;
+                    gkey[g - first] = key;
+                    ca[g] = 0;
+                    cb[g] = 0;
+                    if (2 * (size_t)(next - first) > pslots && pslots < pmax) {
+                        /* double and reinsert this order's grams (ids first..next-1) */
+                        pslots *= 2;
+                        pmask = pslots - 1;
+                        memset(pval, 0, pslots * sizeof(*pval));
+                        for (uint32_t id = first; id < next; id++) {
+                            uint64_t k2 = gkey[id - first];
+                            size_t h2 = (size_t)pair_hash(s, k2) & pmask;
+                            while (pval[h2])
+                                h2 = (h2 + 1) & pmask;
+                            pkey[h2] = k2;
+                            pval[h2] = id + 1;
+                        }
+                    }
                     break;
                 }
                 if (pkey[h] == key) {
@@ -231,10 +448,11 @@ int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t
             ca[g]++;
         }
         /* side b: look up only; unknown grams are dead */
+        m = 0;
         for (size_t j = 0; j < lb; j++) {
             uint32_t g = gb[j];
             uint32_t t = idb[j + (size_t)n - 1];
-            if (g == DEAD || ca[t] == 0) {
+            if (g == DEAD || ca[g] == 0 || ca[t] == 0) {
                 gb[j] = DEAD;
                 continue;
             }
@@ -252,19 +470,51 @@ int ef_ngram_match(ef_ngram_scratch *s, size_t na, size_t nb, int maxn, uint64_t
                 h = (h + 1) & pmask;
             }
             gb[j] = g;
-            if (g != DEAD)
+            if (g != DEAD) {
+                m += cb[g] < ca[g]; /* sum of min(ca, cb), counted online */
                 cb[g]++;
+            }
         }
-        m = 0;
-        for (uint32_t id = first; id < next; id++)
-            m += ca[id] < cb[id] ? ca[id] : cb[id];
         matches[n - 1] = m;
         if (m == 0)
             break;
-        for (size_t i = 0; i < la; i++)
-            if (ga[i] != DEAD && cb[ga[i]] == 0)
-                ga[i] = DEAD;
     }
+    return 0;
+}
+
+/*
+ * One order only (ROUGE-N): every window ida[i .. i+n) is interned as a byte string of
+ * 4n bytes (a second interning round; the token ids stay in ida / idb), side b is looked
+ * up, and min(ca, cb) is summed online.  One probe per window instead of one per order.
+ */
+int ef_ngram_match_order(ef_ngram_scratch *s, size_t na, size_t nb, int n, uint64_t *matches) {
+    assert(n >= 1 && n <= EF_NGRAM_MAX_ORDER);
+    *matches = 0;
+    if (na < (size_t)n || nb < (size_t)n)
+        return 0;
+    size_t la = na - (size_t)n + 1, lb = nb - (size_t)n + 1;
+    const size_t klen = (size_t)n * sizeof(uint32_t);
+    if (RESERVE(s, ga, la) || ef_ngram_intern_reset(s, la))
+        return -1;
+    const unsigned char *a = (const unsigned char *)s->ida, *b = (const unsigned char *)s->idb;
+    uint32_t *ga = s->ga;
+    for (size_t i = 0; i < la; i++)
+        ga[i] = intern_one(s, a + i * sizeof(uint32_t), klen);
+    if (RESERVE(s, cnt, 2 * (size_t)s->nids))
+        return -1;
+    uint32_t *ca = s->cnt, *cb = s->cnt + s->nids;
+    memset(s->cnt, 0, 2 * (size_t)s->nids * sizeof(*s->cnt));
+    for (size_t i = 0; i < la; i++)
+        ca[ga[i]]++;
+    uint64_t m = 0;
+    for (size_t j = 0; j < lb; j++) {
+        uint32_t g = lookup_one(s, b + j * sizeof(uint32_t), klen);
+        if (g != UINT32_MAX) {
+            m += cb[g] < ca[g];
+            cb[g]++;
+        }
+    }
+    *matches = m;
     return 0;
 }
 

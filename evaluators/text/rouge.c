@@ -24,15 +24,27 @@ const char *ef_rouge_type_name(ef_rouge_type t) {
     return type_names[t];
 }
 
-/* ASCII byte -> token character (lowercased), 0 = separator */
-static unsigned char tok_char(unsigned c) {
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned char)(c + 32);
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-        return (unsigned char)c;
-    return 0;
-}
+/* byte -> token character (ASCII letters lowered, digits), 0 = separator, 1 = lead byte
+ * of a possible U+0130 (C4 B0) or U+212A (E2 84 AA) */
+static const unsigned char tok_tab[256] = {
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   '0', '1', '2', '3', '4', '5', '6', '7', '8',
+    '9', 0,   0,   0,   0,   0,   0,   0,   'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+    'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0,   0,   0,   0,
+    0,   0,   'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q',
+    'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,
+};
 
+/* Branch-free except for the two special lead bytes: sp[] receives alternating token
+ * start / end offsets at every in/out-of-token transition. */
 int ef_rouge_tokenize(ef_ngram_scratch *s, int side, const char *text, size_t len,
                       const unsigned char **buf_out, const size_t **spans_out, size_t *ntok_out) {
     unsigned char **bufp = side ? &s->tbb : &s->tba;
@@ -40,55 +52,50 @@ int ef_rouge_tokenize(ef_ngram_scratch *s, int side, const char *text, size_t le
     size_t **spp = side ? &s->spb : &s->spa;
     size_t *spcap = side ? &s->spb_cap : &s->spa_cap;
     *ntok_out = 0;
-    /* each output byte consumes >= 1 input byte; tokens are separated, so 2 * ntok
-     * <= len + 1 */
-    if (ef_ngram_reserve((void **)bufp, bufcap, len + 1, 1) ||
+    /* each output byte consumes >= 1 input byte (+8 bytes of zero padding); at most
+     * one transition per byte */
+    if (ef_ngram_reserve((void **)bufp, bufcap, len + 8, 1) ||
         ef_ngram_reserve((void **)spp, spcap, len + 2, sizeof(**spp)))
         return -1;
     const unsigned char *t = (const unsigned char *)text;
     unsigned char *buf = *bufp;
     size_t *sp = *spp;
-    size_t n = 0, ntok = 0, start = 0;
-    int open = 0;
+    size_t n = 0, k = 0;
+    unsigned prev = 0;
+#define STEP(ch)                                                                                   \
+    do {                                                                                           \
+        unsigned char c_ = (ch);                                                                   \
+        unsigned in_ = c_ != 0;                                                                    \
+        buf[n] = c_;                                                                               \
+        sp[k] = n;                                                                                 \
+        k += in_ ^ prev;                                                                           \
+        n += in_;                                                                                  \
+        prev = in_;                                                                                \
+    } while (0)
     for (size_t i = 0; i < len;) {
-        unsigned c = t[i];
-        unsigned char out = 0;
-        int close_after = 0;
-        if (c < 0x80) {
-            out = tok_char(c);
+        unsigned char c = tok_tab[t[i]];
+        if (c != 1) {
+            STEP(c);
             i++;
-        } else if (c == 0xC4 && i + 1 < len && t[i + 1] == 0xB0) {
-            out = 'i'; /* U+0130 lowers to "i\u0307"; U+0307 separates */
-            close_after = 1;
+        } else if (t[i] == 0xC4 && i + 1 < len && t[i + 1] == 0xB0) {
+            STEP('i'); /* U+0130 lowers to "i\u0307"; U+0307 separates */
+            STEP(0);
             i += 2;
-        } else if (c == 0xE2 && i + 2 < len && t[i + 1] == 0x84 && t[i + 2] == 0xAA) {
-            out = 'k'; /* U+212A KELVIN SIGN lowers to "k" */
+        } else if (t[i] == 0xE2 && i + 2 < len && t[i + 1] == 0x84 && t[i + 2] == 0xAA) {
+            STEP('k'); /* U+212A KELVIN SIGN lowers to "k" */
             i += 3;
         } else {
-            i++; /* any other non-ASCII byte: part of a separator character */
-        }
-        if (out) {
-            if (!open) {
-                start = n;
-                open = 1;
-            }
-            buf[n++] = out;
-        }
-        if ((!out || close_after) && open) {
-            sp[2 * ntok] = start;
-            sp[2 * ntok + 1] = n - start;
-            ntok++;
-            open = 0;
+            STEP(0); /* any other non-ASCII character separates */
+            i++;
         }
     }
-    if (open) {
-        sp[2 * ntok] = start;
-        sp[2 * ntok + 1] = n - start;
-        ntok++;
-    }
+#undef STEP
+    if (prev)
+        sp[k++] = n;
+    memset(buf + n, 0, 8); /* span interning reads 8 bytes from a token start */
     *buf_out = buf;
     *spans_out = sp;
-    *ntok_out = ntok;
+    *ntok_out = k / 2;
     return 0;
 }
 
@@ -112,16 +119,23 @@ int ef_rouge(ef_ngram_scratch *s, ef_rouge_type type, const char *truth, size_t 
     if (T > EF_NGRAM_MAX_TOKENS || P > EF_NGRAM_MAX_TOKENS)
         return -1;
     size_t n = type == EF_ROUGE_L ? 1 : (size_t)type;
+    uint64_t overlap = 0;
+    if (type == EF_ROUGE_1) {
+        if (ef_ngram_unigram_overlap(s, tb, ts, T, pb, ps, P, &overlap))
+            return -1;
+        *precision = (double)overlap / (double)(P > 1 ? P : 1);
+        *recall = (double)overlap / (double)(T > 1 ? T : 1);
+        *f1 = fmeasure(*precision, *recall);
+        return 0;
+    }
     /* ROUGE-L with an empty side, or no n-gram on one side: overlap is 0 */
     if (T >= n && P >= n) {
         if (ef_ngram_reserve((void **)&s->ida, &s->ida_cap, T, sizeof(*s->ida)) ||
             ef_ngram_reserve((void **)&s->idb, &s->idb_cap, P, sizeof(*s->idb)) ||
             ef_ngram_intern_reset(s, T + P))
             return -1;
-        for (size_t i = 0; i < T; i++)
-            s->ida[i] = ef_ngram_intern(s, tb + ts[2 * i], ts[2 * i + 1]);
-        for (size_t i = 0; i < P; i++)
-            s->idb[i] = ef_ngram_intern(s, pb + ps[2 * i], ps[2 * i + 1]);
+        ef_ngram_intern_spans(s, tb, ts, T, s->ida);
+        ef_ngram_intern_spans(s, pb, ps, P, s->idb);
     }
     if (type == EF_ROUGE_L) {
         if (T == 0 || P == 0)
@@ -134,13 +148,8 @@ int ef_rouge(ef_ngram_scratch *s, ef_rouge_type type, const char *truth, size_t 
         *f1 = fmeasure(*precision, *recall);
         return 0;
     }
-    uint64_t overlap = 0;
-    if (T >= n && P >= n) {
-        uint64_t m[EF_NGRAM_MAX_ORDER];
-        if (ef_ngram_match(s, T, P, (int)n, m))
-            return -1;
-        overlap = m[n - 1];
-    }
+    if (T >= n && P >= n && ef_ngram_match_order(s, T, P, (int)n, &overlap))
+        return -1;
     size_t tc = T >= n ? T - n + 1 : 0, pc = P >= n ? P - n + 1 : 0;
     *precision = (double)overlap / (double)(pc > 1 ? pc : 1);
     *recall = (double)overlap / (double)(tc > 1 ? tc : 1);

@@ -49,9 +49,9 @@ int ef_rouge(ef_ngram_scratch *s, ef_rouge_type t, const char *truth, size_t tle
 
 /* ------------------------------------------------ internals, exposed for the tests */
 
-/* Tokenize like rouge_score; token i is (*buf)[spans[2i] .. +spans[2i+1]) (lowercase
- * ASCII). side 0/1 selects the scratch buffers; valid until the next call with the
- * same side. Returns 0 or -1. */
+/* Tokenize like rouge_score; token i is (*buf)[spans[2i] .. spans[2i+1]) (lowercase
+ * ASCII). side 0/1 selects the scratch buffers (shared with ef_f1_normalize()); valid
+ * until the next call with the same side. Returns 0 or -1. */
 int ef_rouge_tokenize(ef_ngram_scratch *s, int side, const char *text, size_t len,
                       const unsigned char **buf, const size_t **spans, size_t *ntok);
 

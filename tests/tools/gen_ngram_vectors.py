@@ -6,7 +6,8 @@ Run with the reference environment (nltk 3.10.4, rouge-score 0.1.2, Python 3.11)
     NLTK_DATA=/tmp/evalfleet-ref/nltk_data /tmp/evalfleet-ref/venv/bin/python \
         tests/tools/gen_ngram_vectors.py > tests/data/ngram_vectors.jsonl
 
-    # time the Python reference on the pairs of the vector file (rows/s per metric)
+    # time the Python reference on the pairs of the vector file (rows/s per metric, in
+    # process CPU time; --only METRIC, --subset ascii|unicode)
     ... gen_ngram_vectors.py --bench tests/data/ngram_vectors.jsonl
 
 Every expected value comes from the reference libraries (or, for F1, from the
@@ -495,26 +496,38 @@ def dec(rec, key):
     return [bytes.fromhex(x).decode("utf-8") for x in v]
 
 
-def bench(path, min_seconds):
+def bench(path, min_seconds, only=None, subset="all"):
+    def keep(*texts):
+        ascii = all(t.isascii() for t in texts)
+        return subset == "all" or (ascii if subset == "ascii" else not ascii)
+
     f1s, rouges, toks = [], [], []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
             if rec["m"] == "f1":
-                f1s.append((dec(rec, "resp"), dec(rec, "truth")))
+                row = (dec(rec, "resp"), dec(rec, "truth"))
+                if keep(*row):
+                    f1s.append(row)
             elif rec["m"] == "rouge":
-                rouges.append((dec(rec, "truth"), dec(rec, "resp")))
+                row = (dec(rec, "truth"), dec(rec, "resp"))
+                if keep(*row):
+                    rouges.append(row)
             elif rec["m"] == "tok":
-                toks.append((dec(rec, "ref"), dec(rec, "hyp")))
+                row = (dec(rec, "ref"), dec(rec, "hyp"))
+                if keep(*row[0], *row[1]):
+                    toks.append(row)
 
     def run(name, rows, fn):
+        if only and name != only:
+            return
         n = 0
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time, like the C bench: robust to machine load
         while True:
             for row in rows:
                 fn(*row)
             n += len(rows)
-            dt = time.perf_counter() - t0
+            dt = time.process_time() - t0
             if dt >= min_seconds:
                 break
         print("%-8s %8d rows %8.3f s %12.1f rows/s" % (name, n, dt, n / dt))
@@ -531,9 +544,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", metavar="JSONL", help="time the reference on the file's pairs")
     ap.add_argument("--min-seconds", type=float, default=3.0)
+    ap.add_argument("--only", help="bench one metric (f1, bleu, gleu, rouge1..rougeL)")
+    ap.add_argument("--subset", choices=["all", "ascii", "unicode"], default="all",
+                    help="rows whose texts are all ASCII / hold non-ASCII characters")
     args = ap.parse_args()
     if args.bench:
-        bench(args.bench, args.min_seconds)
+        bench(args.bench, args.min_seconds, args.only, args.subset)
     else:
         generate()
 
