@@ -20,7 +20,7 @@ echo "{\"rows\": $ROWS, \"results\": [" > "$out.tmp"
 first=1
 for m in f1_score bleu gleu meteor rouge; do
   t0=$(date +%s.%N)
-  "$EF" run --data "$W/rows.jsonl" --evaluators "$m" --quiet --progress false > /dev/null
+  "$EF" run --data "$W/rows.jsonl" --evaluators "$m" --quiet --progress=false > /dev/null
   t1=$(date +%s.%N)
   NLTK_DATA="$REF/nltk_data" "$REF/venv/bin/python" bench/reference_text_metrics.py "$m" "$W/rows.jsonl" > /dev/null
   t2=$(date +%s.%N)

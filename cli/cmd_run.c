@@ -56,7 +56,8 @@ static int parse_args(int argc, char **argv, ef_run_spec *spec) {
             shorts[l + 1] = opts[i].type == EF_OPT_BOOL ? '\0' : ':';
             shorts[l + 2] = '\0';
         }
-        if (opts[i].type == EF_OPT_BOOL)
+        /* Switches: `--quiet`, `--rows-jsonl`, or with a value `--rows-jsonl=auto`. */
+        if (opts[i].type == EF_OPT_BOOL || opts[i].type == EF_OPT_TRISTATE)
             lo[i].has_arg = optional_argument;
     }
     lo[n].name = "help";

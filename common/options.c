@@ -23,21 +23,21 @@ static const ef_option ef_option_table[] = {
     {"output", 'o', EF_OPT_STRING, "DIR|FILE.json", NULL, EF_CMD_RUN, 0,
      "write evaluation_results.json into DIR (created if missing) or to FILE.json; without it "
      "only the metrics are printed"},
-    {"rows-jsonl", 0, EF_OPT_TRISTATE, "auto|true|false", "auto", EF_CMD_RUN, 0,
+    {"rows-jsonl", 0, EF_OPT_TRISTATE, "[=auto|true|false]", "auto", EF_CMD_RUN, 0,
      "stream rows to rows.jsonl beside the result file instead of embedding them; auto does so "
      "above --rows-jsonl-threshold rows"},
     {"rows-jsonl-threshold", 0, EF_OPT_COUNT, "N", "100000", EF_CMD_RUN, 0,
      "row count above which rows-jsonl=auto streams rows to rows.jsonl"},
-    {"fail-on-bad-row", 0, EF_OPT_BOOL, "true|false", "false", EF_CMD_RUN, 0,
+    {"fail-on-bad-row", 0, EF_OPT_BOOL, "[=true|false]", "false", EF_CMD_RUN, 0,
      "stop at the first bad line or field (exit status 3, no result file) instead of counting it "
      "and going on"},
     {"max-line-bytes", 0, EF_OPT_SIZE, "SIZE", "16M", EF_CMD_RUN, 0,
      "size cap of one input line; longer lines are reported and counted as failed rows"},
     {"run-id", 0, EF_OPT_STRING, "ID", NULL, EF_CMD_RUN, 0,
      "identifier of the run (the fleet keys its state by it)"},
-    {"progress", 0, EF_OPT_TRISTATE, "auto|true|false", "auto", EF_CMD_RUN, 0,
+    {"progress", 0, EF_OPT_TRISTATE, "[=auto|true|false]", "auto", EF_CMD_RUN, 0,
      "progress bar on standard error; auto shows it when standard error is a terminal"},
-    {"quiet", 'q', EF_OPT_BOOL, "true|false", "false", EF_CMD_RUN, 0,
+    {"quiet", 'q', EF_OPT_BOOL, "[=true|false]", "false", EF_CMD_RUN, 0,
      "no progress, no summary table, no warnings (errors still print)"},
     {"debug", 0, EF_OPT_DEBUG, "CONTEXTS", NULL, EF_CMD_RUN, 0,
      "debug logging for reader,engine,spec,output,http,judge,kafka,redis or all "

@@ -77,7 +77,7 @@ check "bad mapping is a usage error" "[ $? -eq 2 ] && grep -q 'not a column refe
 echo '{"q":{"a":"the cat sat"},"gt":"the cat sat"}' > "$T/map.jsonl"
 mkdir -p "$T/mo"
 "$EF" run --data "$T/map.jsonl" --evaluators f1_score --map 'response=${data.q.a}' \
-  --map 'ground_truth=${data.gt}' --rows-jsonl true --output "$T/mo/res.json" --quiet >"$T/mm.json"
+  --map 'ground_truth=${data.gt}' --rows-jsonl --output "$T/mo/res.json" --quiet >"$T/mm.json"
 check "dotted mapping resolves" "python3 -c 'import json; m=json.load(open(\"$T/mm.json\")); assert m[\"f1_score.f1_score\"]==1.0'"
 check "rows streamed to FILE.rows.jsonl" "[ \$(wc -l < '$T/mo/res.rows.jsonl') -eq 1 ] && grep -q rows_file '$T/mo/res.json'"
 
