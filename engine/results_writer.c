@@ -141,6 +141,24 @@ char *ef_row_to_json(const ef_engine *e, const ef_row_result *row) {
     return buf;
 }
 
+/* mkdir -p: create dir and its missing parents. */
+static int mkdir_p(const char *dir) {
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static char *path_join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
@@ -163,7 +181,7 @@ ef_results_writer *ef_results_writer_new(const ef_engine *e, const char *output,
     int is_file = olen > 5 && !strcmp(output + olen - 5, ".json");
     if (!is_file) {
         if (stat(output, &st) != 0) {
-            if (mkdir(output, 0777) != 0 && errno != EEXIST) {
+            if (mkdir_p(output) != 0) {
                 ef_seterr(errstr, errsize, "cannot create output directory %s: %s", output,
                           strerror(errno));
                 goto fail;

@@ -11,14 +11,14 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 # 1. The bundled example, every text evaluator, into a directory.
 "$EF" run --data "$SRC/examples/qa.jsonl" --evaluators f1_score,bleu,gleu,meteor,rouge \
-  --set rouge.rouge_type=rougeL --output "$T/out" --quiet >"$T/metrics.json" 2>"$T/err"
+  --set rouge.rouge_type=rougeL --output "$T/out/nested" --quiet >"$T/metrics.json" 2>"$T/err"
 check "example run exits 0" "[ $? -eq 0 ]"
-check "result file written" "[ -s '$T/out/evaluation_results.json' ]"
-check "no temporary files left" "[ -z \"\$(ls '$T/out' | grep tmp)\" ]"
+check "result file written" "[ -s '$T/out/nested/evaluation_results.json' ]"
+check "no temporary files left" "[ -z \"\$(ls '$T/out/nested' | grep tmp)\" ]"
 check "metrics printed as JSON on stdout" "python3 -c 'import json,sys; m=json.load(open(\"$T/metrics.json\")); assert \"f1_score.f1_score\" in m and \"rouge.binary_aggregate\" in m'"
 check "result file has rows and reference keys" "python3 - <<PY
 import json
-d = json.load(open('$T/out/evaluation_results.json'))
+d = json.load(open('$T/out/nested/evaluation_results.json'))
 assert len(d['rows']) == 8, len(d['rows'])
 r = d['rows'][0]
 for k in ['inputs.query', 'inputs.response', 'outputs.f1_score.f1_score', 'outputs.f1_score.f1_result',
