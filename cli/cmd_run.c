@@ -127,7 +127,10 @@ static void print_table(const cJSON *metrics, const ef_reducer *red, double secs
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics) {
         char num[64];
-        ef_format_double(m->valuedouble, num, sizeof(num));
+        if (m->valuedouble == (double)(long long)m->valuedouble && strstr(m->string, "_count"))
+            snprintf(num, sizeof(num), "%lld", (long long)m->valuedouble);
+        else
+            ef_format_double(m->valuedouble, num, sizeof(num));
         fprintf(stderr, "%-44s %s\n", m->string, num);
     }
     double rate = secs > 0 ? (double)ef_reducer_rows(red) / secs : 0;
