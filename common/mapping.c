@@ -185,21 +185,3 @@ const ef_ref *ef_mapping_get(const ef_mapping *m, const char *key) {
             return &m->refs[i];
     return NULL;
 }
-
-size_t ef_mapping_count(const ef_mapping *m) { return m ? m->n : 0; }
-const char *ef_mapping_key(const ef_mapping *m, size_t i) { return m->keys[i]; }
-const ef_ref *ef_mapping_ref(const ef_mapping *m, size_t i) { return &m->refs[i]; }
-
-ef_mapping *ef_mapping_dup(const ef_mapping *m) {
-    ef_mapping *d = ef_mapping_new();
-    if (!d || !m)
-        return d;
-    char buf[EF_MAPPING_EXPR_MAX + 32];
-    for (size_t i = 0; i < m->n; i++) {
-        if (ef_mapping_set(d, m->keys[i], ef_ref_format(&m->refs[i], buf, sizeof(buf)), NULL, 0)) {
-            ef_mapping_destroy(d);
-            return NULL;
-        }
-    }
-    return d;
-}

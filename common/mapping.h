@@ -45,10 +45,5 @@ void ef_mapping_destroy(ef_mapping *m); /* NULL is fine */
 /* Set key -> expr (replacing an earlier one). 0, or -1 with errstr set. */
 int ef_mapping_set(ef_mapping *m, const char *key, const char *expr, char *errstr, size_t errsize);
 const ef_ref *ef_mapping_get(const ef_mapping *m, const char *key);
-size_t ef_mapping_count(const ef_mapping *m);
-const char *ef_mapping_key(const ef_mapping *m, size_t i);
-const ef_ref *ef_mapping_ref(const ef_mapping *m, size_t i);
-/* Deep copy; NULL on OOM. */
-ef_mapping *ef_mapping_dup(const ef_mapping *m);
 
 #endif

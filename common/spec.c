@@ -235,15 +235,6 @@ static cJSON *yaml_parse(const char *text, size_t len, yaml_lines *lines, char *
     return root;
 }
 
-cJSON *ef_yaml_to_json(const char *text, size_t len, const char *name, char *errstr,
-                       size_t errsize) {
-    char err[400] = "";
-    cJSON *j = yaml_parse(text, len, NULL, err, sizeof(err));
-    if (!j)
-        ef_seterr(errstr, errsize, "%s: %s", name, err);
-    return j;
-}
-
 /* ---- spec helpers ------------------------------------------------------ */
 
 static ef_eval_spec *add_eval(ef_run_spec *s, const char *name, char *errstr, size_t errsize) {

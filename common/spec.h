@@ -50,12 +50,6 @@ void ef_run_spec_free(ef_run_spec *s);
 /* Load a YAML run spec into s (fields it names override s).  Unknown keys,
  * wrong types and bad values are errors naming the file, line and key. */
 int ef_run_spec_load_yaml(ef_run_spec *s, const char *path, char *errstr, size_t errsize);
-/* Parse a YAML document into a cJSON tree (scalars typed as YAML 1.2 core
- * schema: null, booleans, numbers; quoted scalars stay strings).  Records each
- * item's line in the optional lines callback.  Caps: 1 MiB, depth 32. */
-cJSON *ef_yaml_to_json(const char *text, size_t len, const char *name, char *errstr,
-                       size_t errsize);
-
 /* Evaluators from "f1_score,bleu" (replaces the list). */
 int ef_run_spec_set_evaluators(ef_run_spec *s, const char *csv, char *errstr, size_t errsize);
 /* --set NAME.PARAM=VALUE */

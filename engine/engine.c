@@ -21,7 +21,6 @@ struct ef_engine {
     ef_engine_eval *evals;
     size_t nevals;
     uint64_t max_line;
-    ef_run_spec const *spec;
 };
 
 struct ef_engine_ctx {
@@ -54,7 +53,6 @@ ef_engine *ef_engine_new(const ef_run_spec *spec, char *errstr, size_t errsize) 
     ef_engine *e = calloc(1, sizeof(*e));
     if (!e)
         goto oom;
-    e->spec = spec;
     e->max_line = spec->max_line_bytes;
     e->evals = calloc(spec->nevals ? spec->nevals : 1, sizeof(*e->evals));
     if (!e->evals)
@@ -122,7 +120,6 @@ fail:
 size_t ef_engine_nevals(const ef_engine *e) { return e->nevals; }
 const char *ef_engine_eval_name(const ef_engine *e, size_t i) { return e->evals[i].name; }
 const ef_evaluator_def *ef_engine_eval_def(const ef_engine *e, size_t i) { return e->evals[i].def; }
-uint64_t ef_engine_max_line(const ef_engine *e) { return e->max_line; }
 
 void ef_engine_ctx_destroy(ef_engine_ctx *c) {
     if (!c)
@@ -267,7 +264,6 @@ int ef_engine_eval_line(ef_engine_ctx *c, const char *source, uint64_t index, ui
             ei->value = v;
             ei->str = NULL;
             ei->len = 0;
-            char refbuf[EF_MAPPING_EXPR_MAX + 32];
             if (!v || cJSON_IsNull(v)) {
                 if (!in->required)
                     continue;
@@ -276,7 +272,6 @@ int ef_engine_eval_line(ef_engine_ctx *c, const char *source, uint64_t index, ui
                                  (unsigned long long)lineno, ev->refs[k]->path, in->name, ev->name,
                                  v ? "is null" : "missing");
                 ok = 0;
-                (void)refbuf;
             } else if (in->type == EF_INPUT_STRING) {
                 if (!cJSON_IsString(v)) {
                     ef_eval_out_fail(out, EF_ERR_TYPE,

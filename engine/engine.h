@@ -42,7 +42,6 @@ void ef_engine_destroy(ef_engine *e); /* NULL is fine */
 size_t ef_engine_nevals(const ef_engine *e);
 const char *ef_engine_eval_name(const ef_engine *e, size_t i);
 const ef_evaluator_def *ef_engine_eval_def(const ef_engine *e, size_t i);
-uint64_t ef_engine_max_line(const ef_engine *e);
 
 ef_engine_ctx *ef_engine_ctx_new(ef_engine *e, char *errstr, size_t errsize);
 void ef_engine_ctx_destroy(ef_engine_ctx *c); /* NULL is fine */

@@ -38,8 +38,6 @@ void ef_xsum_add(ef_xsum *s, double v) {
     uint64_t lo = (mant << sh) & 0xffffffffu;
     uint64_t mid = (sh ? (mant >> (32 - sh)) : (mant >> 32)) & 0xffffffffu;
     uint64_t hi = sh ? (mant >> (64 - sh)) : 0;
-    if (sh == 0)
-        mid = (mant >> 32) & 0xffffffffu;
     int64_t sign = v < 0 ? -1 : 1;
     s->limb[li] += sign * (int64_t)lo;
     s->limb[li + 1] += sign * (int64_t)mid;

@@ -178,7 +178,6 @@ int ef_reducer_merge(ef_reducer *dst, const ef_reducer *src) {
 
 uint64_t ef_reducer_rows(const ef_reducer *r) { return r->rows; }
 uint64_t ef_reducer_bad_rows(const ef_reducer *r) { return r->bad_rows; }
-uint64_t ef_reducer_errors(const ef_reducer *r, size_t i) { return r->evals[i].errors; }
 
 double ef_round2(double x) {
     char buf[64];

@@ -41,7 +41,6 @@ int ef_reducer_merge(ef_reducer *dst, const ef_reducer *src);
 
 uint64_t ef_reducer_rows(const ef_reducer *r);
 uint64_t ef_reducer_bad_rows(const ef_reducer *r);
-uint64_t ef_reducer_errors(const ef_reducer *r, size_t eval_index);
 
 /* The reference-compatible metrics object (new cJSON, caller frees). */
 cJSON *ef_reducer_metrics(const ef_reducer *r);

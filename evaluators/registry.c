@@ -3,17 +3,11 @@
 
 #include "evaluator.h"
 
-extern const ef_evaluator_def ef_eval_f1_score, ef_eval_rouge;
-#ifdef EF_HAVE_TOKEN_METRICS
-extern const ef_evaluator_def ef_eval_bleu, ef_eval_gleu, ef_eval_meteor;
-#endif
+extern const ef_evaluator_def ef_eval_f1_score, ef_eval_bleu, ef_eval_gleu, ef_eval_meteor,
+    ef_eval_rouge;
 
 static const ef_evaluator_def *const ef_builtin[] = {
-    &ef_eval_f1_score,
-#ifdef EF_HAVE_TOKEN_METRICS
-    &ef_eval_bleu,     &ef_eval_gleu, &ef_eval_meteor,
-#endif
-    &ef_eval_rouge,    NULL,
+    &ef_eval_f1_score, &ef_eval_bleu, &ef_eval_gleu, &ef_eval_meteor, &ef_eval_rouge, NULL,
 };
 
 const ef_evaluator_def *const *ef_evaluator_all(void) { return ef_builtin; }

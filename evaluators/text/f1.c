@@ -4,6 +4,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "unicode_space.h"
+
 /* ------------------------------------------------------------ character classes */
 
 /* Ranges assigned in Unicode 15.0 (utf8proc 2.8) but unassigned in Unicode 14.0
@@ -76,22 +78,9 @@ static const uint8_t ascii_cls[128] = {
 #undef L
 
 int ef_py_isspace(uint32_t cp) {
-    if (cp < 128) {
+    if (cp < 128)
         return (ascii_cls[cp] & A_SPACE) != 0;
-    }
-    switch (cp) {
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-        return 1;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A;
-    }
+    return ef_unicode_space_above_ascii(cp);
 }
 
 int ef_py_isword(uint32_t cp) {

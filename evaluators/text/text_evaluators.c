@@ -13,15 +13,17 @@
 #include "f1.h"
 #include "bleu.h"
 #include "gleu.h"
-#ifdef EF_HAVE_TOKEN_METRICS
 #include "meteor.h"
 #include "nltk_tokenize.h"
-#endif
 #include "ngram_count.h"
 #include "rouge.h"
 #include "tokens.h"
 
+/* What a kind's per-thread scratch must hold besides n-gram scratch. */
+enum { NEED_TOKENIZER = 1, NEED_METEOR = 2 };
+
 typedef struct text_state {
+    unsigned needs;
     double threshold, p_threshold, r_threshold;
     double alpha, beta, gamma;
     ef_rouge_type rouge_type;
@@ -29,10 +31,8 @@ typedef struct text_state {
 
 typedef struct text_scratch {
     ef_ngram_scratch *ng;
-#ifdef EF_HAVE_TOKEN_METRICS
     ef_tokenizer *tk;
     ef_meteor_scratch *met;
-#endif
     ef_tokens ref, hyp;
 } text_scratch;
 
@@ -47,7 +47,6 @@ static const ef_input_def resp_truth_inputs[] = {
 
 static const ef_param_def threshold_params[] = {THRESHOLD_PARAM("threshold"), {NULL}};
 
-#ifdef EF_HAVE_TOKEN_METRICS
 static const ef_param_def meteor_params[] = {
     {"alpha", EF_PARAM_NUMBER, "0.9", NULL, 0.0, 1.0, "relative weight of precision and recall"},
     {"beta", EF_PARAM_NUMBER, "3.0", NULL, 0.0, 1e9, "shape of the fragmentation penalty"},
@@ -55,7 +54,6 @@ static const ef_param_def meteor_params[] = {
     THRESHOLD_PARAM("threshold"),
     {NULL},
 };
-#endif
 
 static const char *const rouge_types[] = {"rouge1", "rouge2", "rouge3", "rouge4",
                                           "rouge5", "rougeL", NULL};
@@ -97,13 +95,22 @@ static void *text_create(const cJSON *params, char *errstr, size_t errsize) {
     return s;
 }
 
-#ifdef EF_HAVE_TOKEN_METRICS
+/* bleu, gleu: the same state, plus a tokenizer in the scratch. */
+static void *token_create(const cJSON *params, char *errstr, size_t errsize) {
+    text_state *s = text_create(params, errstr, errsize);
+    if (s)
+        s->needs = NEED_TOKENIZER;
+    return s;
+}
+
 static void *meteor_create(const cJSON *params, char *errstr, size_t errsize) {
     if (ef_meteor_init(errstr, errsize))
         return NULL;
-    return text_create(params, errstr, errsize);
+    text_state *s = text_create(params, errstr, errsize);
+    if (s)
+        s->needs = NEED_TOKENIZER | NEED_METEOR;
+    return s;
 }
-#endif
 
 static void text_destroy(void *state) { free(state); }
 
@@ -112,28 +119,24 @@ static void text_scratch_destroy(void *p) {
     if (!s)
         return;
     ef_ngram_scratch_destroy(s->ng);
-#ifdef EF_HAVE_TOKEN_METRICS
     ef_tokenizer_destroy(s->tk);
     ef_meteor_scratch_destroy(s->met);
-#endif
     ef_tokens_free(&s->ref);
     ef_tokens_free(&s->hyp);
     free(s);
 }
 
 static void *text_scratch_new(const void *state) {
-    (void)state;
+    const text_state *st = state;
     text_scratch *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    s->ng = ef_ngram_scratch_new();
-    int ok = s->ng != NULL;
-#ifdef EF_HAVE_TOKEN_METRICS
     char err[256];
-    s->tk = ef_tokenizer_new(err, sizeof(err));
-    s->met = ef_meteor_scratch_new();
-    ok = ok && s->tk && s->met;
-#endif
+    int ok = (s->ng = ef_ngram_scratch_new()) != NULL;
+    if (ok && (st->needs & NEED_TOKENIZER))
+        ok = (s->tk = ef_tokenizer_new(err, sizeof(err))) != NULL;
+    if (ok && (st->needs & NEED_METEOR))
+        ok = (s->met = ef_meteor_scratch_new()) != NULL;
     if (!ok) {
         text_scratch_destroy(s);
         return NULL;
@@ -160,7 +163,6 @@ static int f1_eval(const void *state, void *scratch, const ef_eval_input *in, ef
     return 0;
 }
 
-#ifdef EF_HAVE_TOKEN_METRICS
 /* Tokenize both sides with the reference's nltk_tokenize(). */
 static int tokenize_pair(text_scratch *s, const ef_eval_input *in, ef_eval_out *out) {
     ef_tokens_reset(&s->ref);
@@ -217,8 +219,6 @@ static int meteor_eval(const void *state, void *scratch, const ef_eval_input *in
     return 0;
 }
 
-#endif
-
 static int rouge_eval(const void *state, void *scratch, const ef_eval_input *in, ef_eval_out *out) {
     const text_state *st = state;
     text_scratch *s = scratch;
@@ -254,14 +254,13 @@ const ef_evaluator_def ef_eval_f1_score = {
     text_scratch_destroy,
     f1_eval,
 };
-#ifdef EF_HAVE_TOKEN_METRICS
 const ef_evaluator_def ef_eval_bleu = {
     "bleu",
     "sentence BLEU (NLTK, smoothing method4) over NLTK word tokens",
     resp_truth_inputs,
     OUTS("bleu_score", "bleu_result", "bleu_threshold"),
     threshold_params,
-    text_create,
+    token_create,
     text_destroy,
     text_scratch_new,
     text_scratch_destroy,
@@ -273,7 +272,7 @@ const ef_evaluator_def ef_eval_gleu = {
     resp_truth_inputs,
     OUTS("gleu_score", "gleu_result", "gleu_threshold"),
     threshold_params,
-    text_create,
+    token_create,
     text_destroy,
     text_scratch_new,
     text_scratch_destroy,
@@ -291,7 +290,6 @@ const ef_evaluator_def ef_eval_meteor = {
     text_scratch_destroy,
     meteor_eval,
 };
-#endif
 const ef_evaluator_def ef_eval_rouge = {
     "rouge",
     "ROUGE-N / ROUGE-L precision, recall and F1 (rouge_score tokenisation)",

@@ -3,6 +3,8 @@
 
 #include <utf8proc.h>
 
+#include "unicode_space.h"
+
 /* Generated from the reference interpreter (regex \s, str.isspace(), regex \w,
  * re \w, regex \d, str.isupper(), str.islower(), unicodedata general categories N, P, S). */
 const uint16_t ef_uc_ascii[128] = {
@@ -130,23 +132,6 @@ static bool in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp) {
 
 #define IN_TABLE(t, cp) in_ranges(t, sizeof(t) / sizeof(t[0]), cp)
 
-/* White_Space above ASCII (identical for regex \s and str.isspace()). */
-static bool is_unicode_space(uint32_t cp) {
-    switch (cp) {
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-        return true;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A;
-    }
-}
-
 /* Other_Alphabetic symbols that `regex` counts as \w (circled letters). */
 static bool is_alphabetic_symbol(uint32_t cp) {
     return (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F149) ||
@@ -169,7 +154,7 @@ unsigned ef_uc_class_slow(uint32_t cp) {
         return ef_uc_ascii[cp];
     if (cp > 0x10FFFF)
         return 0;
-    if (is_unicode_space(cp))
+    if (ef_unicode_space_above_ascii(cp))
         return EF_UC_RX_SPACE | EF_UC_PY_SPACE;
     unsigned f = 0;
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);

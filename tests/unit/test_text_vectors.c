@@ -35,14 +35,8 @@ static void test_vectors(void **state) {
     ef_run_spec spec;
     ef_run_spec_init(&spec);
     /* One rouge evaluator per type, each named after its type. */
-#ifdef EF_HAVE_TOKEN_METRICS
     const char *evals = "f1_score,bleu,gleu,meteor,rouge1,rouge2,rouge3,rouge4,rouge5,rougeL";
     const int nscalar = 4;
-#else
-    /* bleu/gleu/meteor are not built without the tokenizer component. */
-    const char *evals = "f1_score,rouge1,rouge2,rouge3,rouge4,rouge5,rougeL";
-    const int nscalar = 1;
-#endif
     assert_int_equal(ef_run_spec_set_evaluators(&spec, evals, err, sizeof(err)), 0);
     for (int t = 0; t < 6; t++) {
         char assign[64];
