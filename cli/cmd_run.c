@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "cli.h"
+#include "run_args.h"
 #include "ef_log.h"
 #include "engine.h"
 #include "jsonl_reader.h"
@@ -38,92 +39,6 @@ static void run_usage(FILE *f) {
           f);
     for (const ef_evaluator_def *const *d = ef_evaluator_all(); *d; d++)
         fprintf(f, "  %-12s %s\n", (*d)->type, (*d)->summary);
-}
-
-/* Build getopt_long's tables from the option table. */
-static int parse_args(int argc, char **argv, ef_run_spec *spec) {
-    const ef_option *opts = ef_options();
-    size_t n = 0;
-    while (opts[n].name)
-        n++;
-    struct option *lo = calloc(n + 2, sizeof(*lo));
-    char shorts[128] = "h";
-    if (!lo)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        lo[i].name = opts[i].name;
-        lo[i].has_arg = required_argument;
-        lo[i].val = 1000 + (int)i;
-        if (opts[i].shortopt) {
-            size_t l = strlen(shorts);
-            shorts[l] = opts[i].shortopt;
-            shorts[l + 1] = opts[i].type == EF_OPT_BOOL ? '\0' : ':';
-            shorts[l + 2] = '\0';
-        }
-        /* Switches: `--quiet`, `--rows-jsonl`, or with a value `--rows-jsonl=auto`. */
-        if (opts[i].type == EF_OPT_BOOL || opts[i].type == EF_OPT_TRISTATE)
-            lo[i].has_arg = optional_argument;
-    }
-    lo[n].name = "help";
-    lo[n].val = 'h';
-    /* The spec file is applied first so that flags override it. */
-    char err[600];
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = NULL;
-        if (!strcmp(a, "--spec") || !strcmp(a, "-s"))
-            v = i + 1 < argc ? argv[i + 1] : NULL;
-        else if (!strncmp(a, "--spec=", 7))
-            v = a + 7;
-        if (v && ef_run_spec_load_yaml(spec, v, err, sizeof(err))) {
-            fprintf(stderr, "evalfleet run: %s\n", err);
-            free(lo);
-            return 2;
-        }
-    }
-    /* Evaluators first, then the rest, so --set/--map can name them in any order. */
-    int pass_rc = 0;
-    for (int pass = 0; pass < 2 && !pass_rc; pass++) {
-        optind = 1;
-        opterr = pass == 0;
-        int c;
-        while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-            if (c == 'h') {
-                run_usage(stdout);
-                free(lo);
-                return 1;
-            }
-            if (c == '?') {
-                run_usage(stderr);
-                free(lo);
-                return 2;
-            }
-            const ef_option *o = NULL;
-            if (c >= 1000)
-                o = &opts[c - 1000];
-            else
-                for (size_t i = 0; i < n; i++)
-                    if (opts[i].shortopt == c)
-                        o = &opts[i];
-            if (!o || o->type == EF_OPT_SPEC)
-                continue;
-            int first = o->type == EF_OPT_EVALUATORS;
-            if (first != (pass == 0))
-                continue;
-            const char *val = optarg ? optarg : "true";
-            if (ef_option_apply(spec, o, val, err, sizeof(err))) {
-                fprintf(stderr, "evalfleet run: %s\n", err);
-                pass_rc = 2;
-                break;
-            }
-        }
-    }
-    if (!pass_rc && optind < argc) {
-        fprintf(stderr, "evalfleet run: unexpected argument '%s'\n", argv[optind]);
-        pass_rc = 2;
-    }
-    free(lo);
-    return pass_rc;
 }
 
 static void print_table(const cJSON *metrics, const ef_reducer *red, double secs) {
@@ -231,11 +146,7 @@ static void feed(evutil_socket_t fd, short what, void *arg) {
         uint64_t index = rn->next_index++;
         ef_row_result *row = &rn->ring[index % rn->window];
         if (line.err == EF_ERR_LINE_TOO_LONG) {
-            ef_row_result_set_bad(row, index, line.lineno, EF_ERR_LINE_TOO_LONG,
-                                  "%s:%llu: line longer than the cap of %llu bytes "
-                                  "(--max-line-bytes)",
-                                  spec->data, (unsigned long long)line.lineno,
-                                  (unsigned long long)spec->max_line_bytes);
+            ef_row_result_set_too_long(row, spec->data, index, line.lineno, spec->max_line_bytes);
             row_done(row, rn);
         } else if (ef_engine_submit_line(rn->ctx, spec->data, index, line.lineno, line.data,
                                          line.len, row, row_done, rn)) {
@@ -254,7 +165,7 @@ int ef_cmd_run(int argc, char **argv) {
     char err[1024];
     if (dbg && ef_log_set_debug(dbg, err, sizeof(err)))
         ef_log_warn("EVALFLEET_DEBUG: %s", err);
-    int rc = parse_args(argc, argv, &spec);
+    int rc = ef_run_args_parse("run", argc, argv, &spec, run_usage, NULL);
     if (rc) {
         ef_run_spec_free(&spec);
         return rc == 1 ? 0 : rc;

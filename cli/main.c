@@ -18,6 +18,11 @@ static void usage(FILE *f) {
           "  run          evaluate a JSONL dataset on this machine (local mode)\n"
           "  compare      metrics of two results side by side (jailbreak defect-rate deltas)\n"
           "  evaluators   list evaluators with their inputs, outputs and parameters\n"
+          "  produce      fleet: store a run in Redis and publish its rows to Kafka\n"
+          "  worker       fleet: evaluate rows from Kafka (stateless, any run)\n"
+          "  aggregate    fleet: reduce results into exact metrics and result files\n"
+          "  status       fleet: progress, rate, ETA, partial metrics and errors of a run\n"
+          "  results      fleet: write a run's result files from Redis (partial while running)\n"
           "  help         this text; `help --markdown` prints docs/configuration.md\n"
           "  version      print the version\n\n"
           "`evalfleet <command> --help` describes a command.\n",
@@ -62,6 +67,7 @@ int ef_cmd_evaluators(int argc, char **argv) {
 int ef_cmd_help(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "--markdown")) {
         ef_options_markdown(stdout);
+        ef_fleet_options_markdown(stdout);
         print_evaluators(stdout, 1);
         return 0;
     }
@@ -81,6 +87,17 @@ int main(int argc, char **argv) {
         return ef_cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "evaluators"))
         return ef_cmd_evaluators(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } fleet[] = {{"produce", ef_cmd_produce},
+                 {"worker", ef_cmd_worker},
+                 {"aggregate", ef_cmd_aggregate},
+                 {"status", ef_cmd_status},
+                 {"results", ef_cmd_results}};
+    for (size_t i = 0; i < sizeof(fleet) / sizeof(*fleet); i++)
+        if (!strcmp(cmd, fleet[i].name))
+            return fleet[i].fn(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return ef_cmd_help(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -349,12 +349,18 @@ int ef_run_spec_load_yaml(ef_run_spec *s, const char *path, char *errstr, size_t
         ef_seterr(errstr, errsize, "out of memory");
         return -1;
     }
+    int rc = ef_run_spec_load_text(s, path, text, len, errstr, errsize);
+    free(text);
+    return rc;
+}
+
+int ef_run_spec_load_text(ef_run_spec *s, const char *path, const char *text, size_t len,
+                          char *errstr, size_t errsize) {
     ef_yaml_lines lines = {0};
     char err[400];
     int rc = -1;
     cJSON *root =
         ef_yaml_parse(text, len, EF_SPEC_MAX_BYTES, EF_SPEC_MAX_DEPTH, &lines, err, sizeof(err));
-    free(text);
     if (!root) {
         ef_seterr(errstr, errsize, "%s: %s", path, err);
         goto out;

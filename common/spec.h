@@ -54,6 +54,10 @@ void ef_run_spec_free(ef_run_spec *s);
 /* Load a YAML run spec into s (fields it names override s).  Unknown keys,
  * wrong types and bad values are errors naming the file, line and key. */
 int ef_run_spec_load_yaml(ef_run_spec *s, const char *path, char *errstr, size_t errsize);
+/* The same from text already read (the fleet's stored spec); path names it
+ * in messages and anchors relative paths.  Text above 1 MiB is refused. */
+int ef_run_spec_load_text(ef_run_spec *s, const char *path, const char *text, size_t len,
+                          char *errstr, size_t errsize);
 /* Evaluators from "f1_score,bleu" (replaces the list). */
 int ef_run_spec_set_evaluators(ef_run_spec *s, const char *csv, char *errstr, size_t errsize);
 /* --set NAME.PARAM=VALUE */

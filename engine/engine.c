@@ -35,6 +35,8 @@ struct ef_engine {
     ef_http *http;
     ef_llm *judge, *target;
     char *spec_dir;
+    char **keys; /* output keys interned by ef_engine_key() */
+    size_t nkeys;
 };
 
 /* One evaluator of one row in flight. */
@@ -87,6 +89,9 @@ void ef_engine_destroy(ef_engine *e) {
     ef_llm_destroy(e->target);
     free(e->evals);
     free(e->spec_dir);
+    for (size_t k = 0; k < e->nkeys; k++)
+        free(e->keys[k]);
+    free(e->keys);
     if (e->own_base && e->base)
         event_base_free(e->base);
     free(e);
@@ -227,6 +232,25 @@ double ef_engine_eval_defect_threshold(const ef_engine *e, size_t i) {
     const ef_engine_eval *ev = &e->evals[i];
     return ev->def->defect_threshold ? ev->def->defect_threshold(ev->state) : NAN;
 }
+const char *ef_engine_key(ef_engine *e, size_t i, const char *key) {
+    const char *const *outs = ef_engine_eval_outputs(e, i);
+    for (size_t k = 0; outs && outs[k]; k++)
+        if (!strcmp(outs[k], key))
+            return outs[k];
+    for (size_t k = 0; k < e->nkeys; k++)
+        if (!strcmp(e->keys[k], key))
+            return e->keys[k];
+    if (e->nkeys == EF_ENGINE_MAX_KEYS)
+        return NULL;
+    char **grown = realloc(e->keys, (e->nkeys + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    e->keys = grown;
+    if (!(e->keys[e->nkeys] = strdup(key)))
+        return NULL;
+    return e->keys[e->nkeys++];
+}
+
 struct event_base *ef_engine_base(const ef_engine *e) {
     return e->base;
 }
@@ -336,6 +360,13 @@ void ef_row_result_set_bad(ef_row_result *r, uint64_t index, uint64_t lineno, ef
     va_start(ap, fmt);
     set_bad_v(r, index, lineno, err, fmt, ap);
     va_end(ap);
+}
+
+void ef_row_result_set_too_long(ef_row_result *r, const char *source, uint64_t index,
+                                uint64_t lineno, uint64_t cap) {
+    ef_row_result_set_bad(r, index, lineno, EF_ERR_LINE_TOO_LONG,
+                          "%s:%llu: line longer than the cap of %llu bytes (--max-line-bytes)",
+                          source, (unsigned long long)lineno, (unsigned long long)cap);
 }
 
 static const char *json_type_name(const cJSON *v) {

@@ -73,6 +73,16 @@ void ef_row_result_free(ef_row_result *r);
 void ef_row_result_set_bad(ef_row_result *r, uint64_t index, uint64_t lineno, ef_err err,
                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Mark r as a line the reader cut at cap bytes (--max-line-bytes). */
+void ef_row_result_set_too_long(ef_row_result *r, const char *source, uint64_t index,
+                                uint64_t lineno, uint64_t cap);
+
+/* Output key `key` of evaluator i as a string that lives as long as e: the
+ * declared one, or a copy the engine keeps (decoded rows, row_codec.h).
+ * NULL past EF_ENGINE_MAX_KEYS distinct undeclared keys or out of memory. */
+#define EF_ENGINE_MAX_KEYS 4096
+const char *ef_engine_key(ef_engine *e, size_t i, const char *key);
+
 typedef void (*ef_row_done_cb)(ef_row_result *r, void *arg);
 
 /* Start evaluating one line (source names the file in messages; it must

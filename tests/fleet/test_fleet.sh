@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# The fleet against REAL servers (labels: kafka, redis): a single-node KRaft
+# Kafka broker (scripts/kafka.sh) and redis-server (scripts/redis.sh) on free
+# loopback ports, the mock judge, and evalfleet produce/worker/aggregate.
+# Every scenario's result file must equal, byte for byte, the file local
+# mode (`evalfleet run`) writes for the same spec and data.
+#   test_fleet.sh EVALFLEET_BINARY MOCK_BINARY SOURCE_DIR [SCENARIO...]
+# Scenarios: parity chaos restart (default: all).
+set -uo pipefail
+EF=$(realpath "$1"); MOCK=$(realpath "$2"); SRC=$(realpath "$3"); shift 3
+SCENARIOS=${*:-parity chaos restart}
+KAFKA="$SRC/scripts/kafka.sh"; REDIS="$SRC/scripts/redis.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/ef-fleet.XXXXXX")
+K="$T/kafka"; R="$T/redis"
+export EF_SERVER_OWNER_PID=$$
+PIDS=()
+# Fleet processes run as `setsid timeout ... evalfleet`: the pid is the
+# process group, so kill9 takes down the timeout and the evalfleet in it,
+# and term signals the evalfleet process itself (as Kubernetes would).
+kill9() { kill -9 -- "-$1" 2>/dev/null; }
+term() { local c; c=$(pgrep -P "$1"); [ -n "$c" ] && kill -TERM $c; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill9 "$p"; kill -9 "$p" 2>/dev/null; done
+  timeout -k 5 60 bash "$KAFKA" stop "$K" >/dev/null 2>&1
+  timeout -k 5 30 bash "$REDIS" stop "$R" >/dev/null 2>&1
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   - $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL - $1"; return 1; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+note() { echo "#    $*"; }
+unset OPENAI_API_KEY OPENAI_BASE_URL OPENAI_MODEL AZURE_OPENAI_ENDPOINT AZURE_OPENAI_API_KEY \
+      AZURE_OPENAI_DEPLOYMENT AZURE_OPENAI_API_VERSION AZUREML_API_KEY EVALFLEET_BROKERS EVALFLEET_REDIS
+export OPENAI_API_KEY=sk-fleet-test
+
+timeout -k 10 600 bash "$KAFKA" fetch >/dev/null 2>"$T/fetch.err" || { cat "$T/fetch.err"; exit 1; }
+timeout -k 10 180 bash "$KAFKA" start "$K" >/dev/null 2>"$T/kafka.err" || { cat "$T/kafka.err"; exit 1; }
+timeout -k 5 60 bash "$REDIS" start "$R" >/dev/null 2>"$T/redis.err" || { cat "$T/redis.err"; exit 1; }
+B=$(cat "$K/brokers"); RU=$(cat "$R/redis.url")
+note "kafka $B, redis $RU"
+
+# start_mock NAME [flags]: sets PORT.
+start_mock() {
+  local name=$1; shift
+  "$MOCK" --port 0 --port-file "$T/$name.port" --max-seconds 900 "$@" >"$T/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
+  PORT=$(cat "$T/$name.port")
+}
+mock_stat() { python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('http://127.0.0.1:$1/stats'))$2)"; }
+start_mock clean
+CLEAN=$PORT
+
+# gen FILE N: QA rows with known judge verdicts, plus three bad lines (not
+# JSON, not an object, no response) that both modes must reject alike.
+gen() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    for i in range(n):
+        if i == 5:
+            f.write("{this is not json\n"); continue
+        if i == 11:
+            f.write("[1, 2, 3]\n"); continue
+        row = {"query": f"question {i}?", "context": f"fact {i} about topic {i % 7}",
+               "response": f"answer {i} mentions topic {i % 7} EF_SCORE={i % 5 + 1}",
+               "ground_truth": f"answer {i} names topic {i % 7} and fact {i}"}
+        if i == 17:
+            del row["response"]
+        f.write(json.dumps(row) + "\n")
+PY
+}
+RUN_ARGS=(--evaluators f1_score,bleu,rouge,relevance --judge-timeout 1 --judge-backoff 0.05
+          --judge-max-retries 12)
+# local NAME N: the reference: local mode on the same data, against the clean mock.
+local_ref() {
+  gen "$T/$1.jsonl" "$2"
+  (cd "$T" && OPENAI_BASE_URL=http://127.0.0.1:$CLEAN/v1 timeout -k 5 300 "$EF" run \
+     --data "$1.jsonl" "${RUN_ARGS[@]}" --output "local.$1" --quiet >/dev/null 2>"$T/local.$1.err")
+}
+topics() { # topics SCENARIO: rows and results topics with 4 partitions each
+  timeout -k 5 120 bash "$KAFKA" create-topic "$K" "rows.$1" 4 >/dev/null 2>&1 &&
+    timeout -k 5 120 bash "$KAFKA" create-topic "$K" "results.$1" 4 >/dev/null 2>&1
+}
+FLEET=(-b "$B" --redis "$RU")
+# worker SCENARIO NAME JUDGE_PORT [flags]: starts a worker, sets WPID.
+worker() {
+  local s=$1 name=$2 port=$3; shift 3
+  (cd "$T" && OPENAI_BASE_URL=http://127.0.0.1:$port/v1 exec setsid timeout -k 5 600 "$EF" worker \
+     "${FLEET[@]}" --rows-topic "rows.$s" --results-topic "results.$s" --group "workers.$s" \
+     --drain-timeout 30 --heartbeat "$T/$name.hb" "$@" >>"$T/$name.log" 2>&1) &
+  WPID=$!; PIDS+=($WPID)
+}
+# aggregator SCENARIO RUN: starts an aggregator that exits when RUN is written, sets APID.
+aggregator() {
+  (cd "$T" && EVALFLEET_DEBUG=${AGG_DEBUG:-} exec setsid timeout -k 5 600 "$EF" aggregate "${FLEET[@]}" --results-topic "results.$1" \
+     --group "agg.$1" -o "$T/out.$1" --run "$2" --exit-when-done >>"$T/agg.$1.log" 2>&1) &
+  APID=$!; PIDS+=($APID)
+}
+produce() { # produce SCENARIO RUN [flags]
+  local s=$1 run=$2; shift 2
+  (cd "$T" && timeout -k 5 300 "$EF" produce "${FLEET[@]}" --rows-topic "rows.$s" --data "$s.jsonl" \
+     "${RUN_ARGS[@]}" --run-id "$run" --quiet "$@" >/dev/null 2>>"$T/produce.$s.log")
+}
+status_field() { timeout 30 "$EF" status "$1" --redis "$RU" --json 2>/dev/null |
+  python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
+# wait_exit PID SECONDS: 0 when PID exited 0 in time.
+wait_exit() {
+  local i
+  for i in $(seq $(($2 * 10))); do kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }; sleep 0.1; done
+  return 124
+}
+same_file() { cmp -s "$T/local.$1/evaluation_results.json" "$T/out.$1/$2/evaluation_results.json"; }
+# accounted SCENARIO RUN: Redis counters agree with the file: every row in, scored or errored once.
+accounted() {
+  python3 - "$T/out.$1/$2/evaluation_results.json" "$(status_field "$2" "['total']")" \
+    "$(status_field "$2" "['done']")" "$(status_field "$2" "['failed']")" "$3" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+total, done, failed, n = (int(float(x)) for x in sys.argv[2:6])
+errored = sum(1 for r in rows if "error" in r or any(k.endswith(".error_message") for k in r))
+assert len(rows) == n == total == done, (len(rows), n, total, done)
+assert failed == errored and errored >= 3, (failed, errored)
+assert [r.get("line_number", i + 1) for i, r in enumerate(rows)] == list(range(1, n + 1))
+PY
+}
+# metrics_match SCENARIO RUN: the merged partition aggregates (status) give the file's metrics.
+metrics_match() {
+  python3 - "$T/out.$1/$2/evaluation_results.json" \
+    "$(timeout 30 "$EF" status "$2" --redis "$RU" --json)" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["metrics"]; s = json.loads(sys.argv[2])["metrics"]
+assert f == s, (f, s)
+PY
+}
+
+# ---- parity: two producer shards, two workers, same bytes as local mode -----
+if [[ " $SCENARIOS " == *" parity "* ]]; then
+  local_ref parity 400
+  topics parity
+  produce parity parity --shard 0/2 && produce parity parity --shard 1/2
+  check "parity: both shards publish" "[ $? -eq 0 ]"
+  check "parity: total recorded once all shards published" "[ \"\$(status_field parity \"['total']\")\" = 400 ]"
+  check "parity: the 2 malformed lines counted by the producer" "[ \"\$(status_field parity \"['bad_lines']\")\" = 2 ]"
+  worker parity pw1 "$CLEAN" --max-inflight-rows 50; worker parity pw2 "$CLEAN" --max-inflight-rows 50
+  aggregator parity parity
+  wait_exit "$APID" 120
+  check "parity: aggregator exits 0 when the run is written" "[ $? -eq 0 ]" || tail -5 "$T/agg.parity.log"
+  check "parity: result file identical to local mode's" "same_file parity parity"
+  check "parity: every row accounted for in Redis" "accounted parity parity 400"
+  check "parity: merged partition aggregates equal the final metrics" "metrics_match parity parity"
+  timeout 60 "$EF" results parity --redis "$RU" -o "$T/exported" 2>/dev/null
+  check "parity: 'results' rewrites the same file from Redis" \
+    "cmp -s '$T/local.parity/evaluation_results.json' '$T/exported/parity/evaluation_results.json'"
+  produce parity parity --evaluators f1_score
+  check "parity: a run id cannot be reused with another spec" "[ $? -ne 0 ]"
+  for p in "${PIDS[@]}"; do term "$p"; done
+fi
+
+# ---- chaos: 30 % judge faults, workers and the aggregator killed -9 ---------
+if [[ " $SCENARIOS " == *" chaos "* ]]; then
+  N=2500
+  local_ref chaos $N
+  start_mock faulty --latency-ms 150 --fault-rate 0.3 --max-faults-per-request 2 --retry-after 1 \
+    --stall-ms 3000
+  FAULTY=$PORT
+  topics chaos
+  produce chaos chaos
+  check "chaos: produce exits 0" "[ $? -eq 0 ]"
+  declare -A W=()
+  for i in 1 2 3; do worker chaos "cw$i" "$FAULTY" --max-inflight-rows 12; W[cw$i]=$WPID; done
+  export AGG_DEBUG=redis
+  aggregator chaos chaos
+  s=$SECONDS; kills=0; aggkills=0; n=3
+  # Events about 1.5 s apart: kill -9 a random worker and start another,
+  # kill -9 the aggregator and restart it, add a worker, stop one gently.
+  for ev in kill agg kill add kill agg term kill; do
+    sleep 1.5
+    [ "$(status_field chaos "['state']")" = done ] && break
+    case $ev in
+      kill) v=$(printf '%s\n' "${!W[@]}" | shuf -n1); kill9 "${W[$v]}"; unset "W[$v]"; kills=$((kills+1))
+            n=$((n+1)); worker chaos "cw$n" "$FAULTY" --max-inflight-rows 12; W[cw$n]=$WPID ;;
+      agg)  kill9 "$APID"; aggkills=$((aggkills+1)); aggregator chaos chaos ;;
+      add)  n=$((n+1)); worker chaos "cw$n" "$FAULTY" --max-inflight-rows 12; W[cw$n]=$WPID ;;
+      term) v=$(printf '%s\n' "${!W[@]}" | shuf -n1); TERMPID=${W[$v]}; unset "W[$v]"; term "$TERMPID" ;;
+    esac
+  done
+  note "chaos: $kills worker kill -9, $aggkills aggregator kill -9 in $((SECONDS - s))s"
+  check "chaos: a SIGTERM'd worker drains and exits 0" "wait_exit ${TERMPID:-0} 60"
+  wait_exit "$APID" 300
+  check "chaos: the run completes" "[ $? -eq 0 ]" || tail -5 "$T/agg.chaos.log"
+  check "chaos: faults were injected" "[ \$(mock_stat $FAULTY \"['faults']\" | python3 -c 'import ast,sys; print(sum(ast.literal_eval(sys.stdin.read()).values()))') -gt 100 ]"
+  check "chaos: killed workers' rows were redelivered and their duplicates dropped" \
+    "[ \$(cat '$T'/agg.chaos.log | grep -c 'duplicate dropped') -gt 0 ]"
+  unset AGG_DEBUG
+  check "chaos: result file identical to local mode's" "same_file chaos chaos"
+  check "chaos: rows in = rows scored + rows errored, none lost or doubled" "accounted chaos chaos $N"
+  check "chaos: merged partition aggregates equal the final metrics" "metrics_match chaos chaos"
+  for p in "${W[@]}"; do term "$p"; done
+fi
+
+# ---- restart: Redis and the Kafka broker restarted mid-run -------------------
+if [[ " $SCENARIOS " == *" restart "* ]]; then
+  N=1500
+  local_ref restart $N
+  start_mock slow --latency-ms 150
+  SLOW=$PORT
+  topics restart
+  produce restart restart
+  check "restart: produce exits 0" "[ $? -eq 0 ]"
+  worker restart rw1 "$SLOW" --max-inflight-rows 15; RW1=$WPID
+  worker restart rw2 "$SLOW" --max-inflight-rows 15; RW2=$WPID
+  aggregator restart restart
+  sleep 2
+  timeout -k 5 60 bash "$REDIS" restart "$R" >/dev/null 2>&1
+  check "restart: redis restarted mid-run" "[ $? -eq 0 ]"
+  sleep 2
+  before=$(status_field restart "['done']")
+  timeout -k 10 180 bash "$KAFKA" restart "$K" >/dev/null 2>&1
+  check "restart: kafka broker restarted mid-run" "[ $? -eq 0 ]"
+  note "restart: $before of $N rows aggregated when the broker went down"
+  wait_exit "$APID" 300
+  check "restart: the run completes" "[ $? -eq 0 ]" || tail -5 "$T/agg.restart.log"
+  check "restart: result file identical to local mode's" "same_file restart restart"
+  check "restart: every row accounted for" "accounted restart restart $N"
+  term "$RW1"; term "$RW2"
+  check "restart: workers drain and exit 0 on SIGTERM" "wait_exit $RW1 60 && wait_exit $RW2 60"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
