@@ -525,7 +525,22 @@ static void store_offsets(aggregator *a, ag_msg *msgs, size_t n) {
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-static rd_kafka_t *make_consumer(const ef_fleet_conf *fc, char *err, size_t errsize) {
+/* librdkafka assigns by itself without a callback, but then (2.0.2, with
+ * cooperative-sticky) leaves no group on close: the next aggregator would
+ * wait a session timeout.  Partitions that move away forget their reducer;
+ * a version check protects a stale one anyway. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    aggregator *a = opaque;
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) /* moved away: forget the reducers */
+        for (int i = 0; i < parts->cnt; i++)
+            for (ag_run *run = a->runs; run; run = run->next)
+                part_drop(run, parts->elems[i].partition);
+    ef_kafka_rebalance_apply(rk, err, parts);
+}
+
+static rd_kafka_t *make_consumer(aggregator *a, const ef_fleet_conf *fc, char *err,
+                                 size_t errsize) {
     rd_kafka_conf_t *conf = ef_kafka_conf_new(fc->brokers, fc->kafka, fc->nkafka, err, errsize);
     const char *defaults[][2] = {{"group.id", fc->group},
                                  {"partition.assignment.strategy", "cooperative-sticky"},
@@ -540,6 +555,10 @@ static rd_kafka_t *make_consumer(const ef_fleet_conf *fc, char *err, size_t errs
             rd_kafka_conf_destroy(conf);
             return NULL;
         }
+    if (conf) {
+        rd_kafka_conf_set_opaque(conf, a);
+        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    }
     rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, errsize) : NULL;
     if (conf && !rk)
         rd_kafka_conf_destroy(conf);
@@ -560,7 +579,7 @@ int ef_aggregator_main(const ef_fleet_conf *fc) {
     int rc = 1;
     ag_msg *msgs = calloc(BATCH_MAX, sizeof(*msgs));
     if (!msgs || !(a.r = ef_redis_new(fc->redis, EF_REDIS_PATIENCE, err, sizeof(err))) ||
-        !(a.rk = make_consumer(fc, err, sizeof(err))) ||
+        !(a.rk = make_consumer(&a, fc, err, sizeof(err))) ||
         (fc->heartbeat && !(a.hb = ef_heartbeat_new(NULL, fc->heartbeat, err, sizeof(err))))) {
         ef_log_error("aggregator: %s", msgs ? err : "out of memory");
         goto out;

@@ -12,6 +12,17 @@
 
 #define EXPORT_BATCH 1000
 
+/* This engine only describes the run (evaluators, outputs, thresholds) and
+ * never calls an endpoint, so it must not need the workers' judge settings
+ * or keys: without a judge configured, it gets an unreachable stand-in. */
+static int describe_only(ef_run_spec *s, char *errstr, size_t errsize) {
+    if (s->judge.api != EF_API_NONE)
+        return 0;
+    return ef_endpoint_conf_set(&s->judge, "api", "openai", errstr, errsize) ||
+           ef_endpoint_conf_set(&s->judge, "url", "http://127.0.0.1:9/unused", errstr, errsize) ||
+           ef_endpoint_conf_set(&s->judge, "model", "unused", errstr, errsize);
+}
+
 int ef_fleet_run_load(ef_redis *r, const char *run, ef_fleet_run *fr, char *errstr,
                       size_t errsize) {
     memset(fr, 0, sizeof(*fr));
@@ -28,6 +39,7 @@ int ef_fleet_run_load(ef_redis *r, const char *run, ef_fleet_run *fr, char *errs
     if (rep->type != REDIS_REPLY_STRING)
         ef_seterr(errstr, errsize, "no run '%s' in Redis", run);
     else if (ef_spec_doc_load(&fr->spec, rep->str, rep->len, err, sizeof(err)) ||
+             describe_only(&fr->spec, err, sizeof(err)) ||
              !(fr->engine = ef_engine_new(&fr->spec, NULL, err, sizeof(err))))
         ef_seterr(errstr, errsize, "run %s: %s", run, err);
     else

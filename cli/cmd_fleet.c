@@ -64,10 +64,17 @@ static const fleet_option fleet_options[] = {
      "rows evaluated at once; the worker pauses its partitions at this bound"},
     {"drain-timeout", 0, "SECONDS", "60", F_WORKER,
      "on SIGTERM, how long in-flight rows may take to finish"},
+    {"judge-cache-ttl", 0, "SECONDS", "86400", F_WORKER,
+     "keep judge replies in Redis this long, shared by all workers (a re-run or a redelivered "
+     "row never pays twice); 0 turns the cache off"},
+    {"judge-budget-rpm", 0, "N", "0", F_WORKER,
+     "fleet-wide judge requests per minute per endpoint, a token bucket in Redis shared by all "
+     "workers (0: no fleet budget)"},
     {"heartbeat", 0, "FILE", NULL, F_WORKER | F_AGGREGATE,
      "touch FILE every few seconds while the main loop is healthy (liveness probes)"},
     {"output", 'o', "DIR", NULL, F_AGGREGATE | F_RESULTS,
-     "results directory; a run's files go to DIR/RUN/ (aggregate: default evalfleet-results)"},
+     "results directory; a run's files go to DIR/RUN/ (aggregate: default evalfleet-results; "
+     "results: required)"},
     {"run", 0, "RUN", NULL, F_AGGREGATE, "with --exit-when-done: the run to wait for"},
     {"exit-when-done", 0, NULL, NULL, F_AGGREGATE,
      "exit 0 once --run's result files are written (batch Jobs)"},
@@ -114,9 +121,11 @@ void ef_fleet_options_markdown(FILE *f) {
                 strncat(cmds, cmds[0] ? ", " : "", sizeof(cmds) - strlen(cmds) - 1);
                 strncat(cmds, cmd_name(c), sizeof(cmds) - strlen(cmds) - 1);
             }
-        fprintf(f, "| `%s%c%s--%s%s%s` | %s | %s | ", o->shortopt ? "-" : "",
-                o->shortopt ? o->shortopt : ' ', o->shortopt ? ", " : "", o->name,
-                o->metavar ? " " : "", o->metavar ? o->metavar : "", cmds, o->def ? o->def : "");
+        char shortflag[8] = "";
+        if (o->shortopt)
+            snprintf(shortflag, sizeof(shortflag), "-%c, ", o->shortopt);
+        fprintf(f, "| `%s--%s%s%s` | %s | %s | ", shortflag, o->name, o->metavar ? " " : "",
+                o->metavar ? o->metavar : "", cmds, o->def ? o->def : "");
         for (const char *p = o->desc; *p; p++) /* keep the table intact */
             fputs(*p == '|' ? "\\|" : (char[]){*p, 0}, f);
         fputs(" |\n", f);
@@ -187,17 +196,23 @@ static int set_opt(ef_fleet_conf *c, const fleet_option *o, const char *v, unsig
         c->nshards = k;
         return 0;
     }
-    if (!strcmp(n, "max-inflight-rows") || !strcmp(n, "drain-timeout") || !strcmp(n, "watch")) {
+    if (!strcmp(n, "max-inflight-rows") || !strcmp(n, "drain-timeout") || !strcmp(n, "watch") ||
+        !strcmp(n, "judge-cache-ttl") || !strcmp(n, "judge-budget-rpm")) {
         double d = strtod(v, &end);
-        if (end == v || *end || !(d > 0) || d > 1e6) {
-            fprintf(stderr, "evalfleet %s: --%s %s: expected a positive number\n", cmd_name(cmd), n,
-                    v);
+        int zero_ok = !strncmp(n, "judge-", 6);
+        if (end == v || *end || !(d > 0 || (zero_ok && d == 0)) || d > 1e9) {
+            fprintf(stderr, "evalfleet %s: --%s %s: expected a %s number\n", cmd_name(cmd), n, v,
+                    zero_ok ? "non-negative" : "positive");
             return -2;
         }
         if (!strcmp(n, "max-inflight-rows"))
             c->max_inflight_rows = (uint64_t)d;
         else if (!strcmp(n, "drain-timeout"))
             c->drain_timeout_s = d;
+        else if (!strcmp(n, "judge-cache-ttl"))
+            c->cache_ttl_s = d;
+        else if (!strcmp(n, "judge-budget-rpm"))
+            c->budget_rpm = d;
         else
             c->watch_s = d;
         return 0;
@@ -209,7 +224,12 @@ static int set_opt(ef_fleet_conf *c, const fleet_option *o, const char *v, unsig
                  : !strcmp(n, "group")         ? &c->group
                  : !strcmp(n, "heartbeat")     ? &c->heartbeat
                  : !strcmp(n, "run")           ? &c->run
-                                               : &c->output;
+                 : !strcmp(n, "output")        ? &c->output
+                                               : NULL;
+    if (!dst) {
+        fprintf(stderr, "evalfleet: option --%s has no setting (a bug)\n", n);
+        return -2;
+    }
     free(*dst);
     return (*dst = strdup(v)) ? 0 : -1;
 }
@@ -218,9 +238,12 @@ static int set_opt(ef_fleet_conf *c, const fleet_option *o, const char *v, unsig
  * 0, 1 after --help, 2 on bad usage. */
 static int fleet_args(unsigned cmd, int *argc, char **argv, ef_fleet_conf *c) {
     int out = 1;
+    for (const fleet_option *o = fleet_options; o->name; o++)
+        if ((o->cmds & cmd) && o->def && set_opt(c, o, o->def, cmd))
+            return 2;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-h") || !strcmp(a, "--help")) && cmd != F_PRODUCE) {
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout, cmd);
             return 1;
         }
@@ -266,20 +289,10 @@ static int fleet_args(unsigned cmd, int *argc, char **argv, ef_fleet_conf *c) {
         c->brokers = strdup(env_b);
     if (!c->redis && env_r && *env_r)
         c->redis = strdup(env_r);
-    if (!c->rows_topic)
-        c->rows_topic = strdup(EF_TOPIC_ROWS);
-    if (!c->results_topic)
-        c->results_topic = strdup(EF_TOPIC_RESULTS);
     if (!c->group)
         c->group = strdup(cmd == F_AGGREGATE ? EF_GROUP_AGGREGATE : EF_GROUP_WORKERS);
     if (!c->output && cmd == F_AGGREGATE)
         c->output = strdup("evalfleet-results");
-    if (!c->nshards)
-        c->nshards = 1;
-    if (!c->max_inflight_rows)
-        c->max_inflight_rows = 1000;
-    if (!c->drain_timeout_s)
-        c->drain_timeout_s = 60;
     if ((cmd & F_KAFKA) && !c->brokers) {
         fprintf(stderr, "evalfleet %s: no Kafka brokers: give -b HOST:PORT or EVALFLEET_BROKERS\n",
                 cmd_name(cmd));
@@ -502,23 +515,33 @@ static void print_status(const cJSON *s) {
     }
 }
 
+/* status / results: parse, connect, load the run.  0, or the exit status. */
+static int open_run(unsigned cmd, int argc, char **argv, ef_fleet_conf *c, ef_redis **r,
+                    ef_fleet_run *fr, int *loaded) {
+    char err[1200];
+    int rc = simple_args(cmd, argc, argv, c, 1);
+    if (rc)
+        return rc == 1 ? -1 : rc; /* -1: help printed, exit 0 */
+    if (!(*r = ef_redis_new(c->redis, 10, err, sizeof(err))) ||
+        (*loaded = 1, ef_fleet_run_load(*r, c->run, fr, err, sizeof(err)))) {
+        fprintf(stderr, "evalfleet %s: %s\n", cmd_name(cmd), err);
+        return 1;
+    }
+    return 0;
+}
+
 int ef_cmd_status(int argc, char **argv) {
     ef_fleet_conf c = {0};
-    int rc = simple_args(F_STATUS, argc, argv, &c, 1);
     char err[1200];
     ef_redis *r = NULL;
     ef_fleet_run fr = {0};
     int loaded = 0;
+    int rc = open_run(F_STATUS, argc, argv, &c, &r, &fr, &loaded);
     if (rc) {
-        rc = rc == 1 ? 0 : rc;
+        rc = rc < 0 ? 0 : rc;
         goto out;
     }
     rc = 1;
-    if (!(r = ef_redis_new(c.redis, 10, err, sizeof(err))) ||
-        (loaded = 1, ef_fleet_run_load(r, c.run, &fr, err, sizeof(err)))) {
-        fprintf(stderr, "evalfleet status: %s\n", err);
-        goto out;
-    }
     for (;;) {
         cJSON *s = run_status(r, &fr, err, sizeof(err));
         if (!s) {
@@ -553,23 +576,16 @@ out:
 
 int ef_cmd_results(int argc, char **argv) {
     ef_fleet_conf c = {0};
-    int rc = simple_args(F_RESULTS, argc, argv, &c, 1);
     char err[1200];
     ef_redis *r = NULL;
     ef_fleet_run fr = {0};
     int loaded = 0;
+    int rc = open_run(F_RESULTS, argc, argv, &c, &r, &fr, &loaded);
     if (rc) {
-        rc = rc == 1 ? 0 : rc;
+        rc = rc < 0 ? 0 : rc;
         goto out;
     }
     rc = 1;
-    if (!(r = ef_redis_new(c.redis, 10, err, sizeof(err))) ||
-        (loaded = 1, ef_fleet_run_load(r, c.run, &fr, err, sizeof(err)))) {
-        fprintf(stderr, "evalfleet results: %s\n", err);
-        goto out;
-    }
-    char meta[256];
-    ef_run_key(meta, sizeof(meta), c.run, "meta");
     long long total = ef_fleet_meta_int(r, c.run, "total");
     long long done = ef_fleet_meta_int(r, c.run, "done");
     bool complete = total >= 0 && done >= total;

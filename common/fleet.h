@@ -63,7 +63,7 @@ typedef struct ef_fleet_conf {
     uint64_t shard, nshards; /* produce --shard I/N */
     double drain_timeout_s;
     double cache_ttl_s; /* worker: judge reply cache TTL (0: off) */
-    double budget_rpm;  /* worker: fleet-wide judge requests/minute (0: off) */
+    double budget_rpm;  /* worker: fleet-wide judge requests/minute per endpoint (0: off) */
 } ef_fleet_conf;
 
 /* A run id: 1-128 of [A-Za-z0-9._-]. */

@@ -153,3 +153,21 @@ void ef_kafka_watch_destroy(ef_kafka_watch *w) {
             close(w->fds[i]);
     free(w);
 }
+
+void ef_kafka_rebalance_apply(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                              rd_kafka_topic_partition_list_t *parts) {
+    int coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+    int assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+    rd_kafka_error_t *e = NULL;
+    rd_kafka_resp_err_t re = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (coop)
+        e = assign ? rd_kafka_incremental_assign(rk, parts)
+                   : rd_kafka_incremental_unassign(rk, parts);
+    else
+        re = rd_kafka_assign(rk, assign ? parts : NULL);
+    if (e || re)
+        ef_log_warn("kafka %s: %s: %s", rd_kafka_name(rk), assign ? "assign" : "unassign",
+                    e ? rd_kafka_error_string(e) : rd_kafka_err2str(re));
+    if (e)
+        rd_kafka_error_destroy(e);
+}

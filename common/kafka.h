@@ -36,6 +36,13 @@ int ef_kafka_header(const rd_kafka_message_t *m, const char *name, char *buf, si
 /* Parse "RUN/INDEX" keys and ef-index headers. */
 int ef_parse_u64(const char *s, uint64_t *v);
 
+/* The assignment half of a rebalance callback, for both protocols
+ * (cooperative: incremental; eager: whole).  Roles install a callback so
+ * that a consumer leaves its group on close (librdkafka 2.0.2 under
+ * cooperative-sticky does not without one). */
+void ef_kafka_rebalance_apply(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                              rd_kafka_topic_partition_list_t *parts);
+
 typedef struct ef_kafka_watch ef_kafka_watch;
 ef_kafka_watch *ef_kafka_watch_new(struct event_base *base, rd_kafka_queue_t *q,
                                    void (*cb)(void *arg), void *arg, char *errstr, size_t errsize);

@@ -1,5 +1,7 @@
 /* llm.c - OpenAI / Azure OpenAI / Azure ML / plain HTTP adapters (see llm.h). */
 #include <math.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@ struct ef_llm {
     ef_ref input; /* target: the prompt reference */
     int has_input;
     ef_http_endpoint *ep;
+    ef_llm_gate *gate;
+    char endpoint_id[33]; /* hash of URL and model: names a fleet-wide budget */
 };
 
 typedef struct llm_call {
@@ -27,7 +31,20 @@ typedef struct llm_call {
     double est_tokens;
     ef_llm_cb cb;
     void *arg;
+    char *text;   /* request body while the gate decides */
+    char key[33]; /* gate: hash of URL and body */
+    int cached;   /* the reply came from the gate's cache */
 } llm_call;
+
+static void hash_hex(char out[33], const char *a, size_t alen, const char *b, size_t blen) {
+    XXH3_state_t st;
+    XXH3_128bits_reset(&st);
+    XXH3_128bits_update(&st, a, alen);
+    XXH3_128bits_update(&st, "\n", 1);
+    XXH3_128bits_update(&st, b, blen);
+    XXH128_hash_t h = XXH3_128bits_digest(&st);
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
 
 static void wipe_free(char *s) {
     if (s) {
@@ -106,6 +123,8 @@ ef_llm *ef_llm_new(ef_http *h, const ef_endpoint_conf *conf, const char *key, co
     }
     if (!(l->ep = ef_http_endpoint_new(h, role, &c->limits, errstr, errsize)))
         goto fail;
+    const char *model = c->model ? c->model : c->deployment ? c->deployment : "";
+    hash_hex(l->endpoint_id, l->url, strlen(l->url), model, strlen(model));
     return l;
 oom:
     ef_seterr(errstr, errsize, "out of memory");
@@ -209,8 +228,10 @@ static int on_reply(const ef_http_response *resp, void *arg) {
                  resp->len, resp->attempts);
         goto done;
     }
-    if (isfinite(r.total_tokens))
+    if (isfinite(r.total_tokens) && !call->cached)
         ef_http_endpoint_charge(l->ep, r.total_tokens - call->est_tokens);
+    if (l->gate && !call->target && !call->cached)
+        l->gate->after(l->gate, call->key, resp->body, resp->len);
     if (call->target) {
         if (cJSON_IsObject(answer) && answer == reply)
             outputs = cJSON_Duplicate(reply, 1);
@@ -325,6 +346,49 @@ static void merge_params(cJSON *body, const cJSON *params) {
     }
 }
 
+static int post(llm_call *call) {
+    ef_llm *l = call->l;
+    const char *headers[] = {"Content-Type: application/json", "Accept: application/json", l->auth,
+                             NULL};
+    size_t len = strlen(call->text);
+    ef_log_debug(EF_DBG_HTTP, "%s: POST %zu bytes", l->role, len);
+    int rc =
+        ef_http_post(l->ep, l->url, headers, call->text, len, call->est_tokens, on_reply, call);
+    free(call->text);
+    call->text = NULL;
+    return rc;
+}
+
+void ef_llm_gate_go(ef_llm_ticket *t, const char *cached, size_t len) {
+    llm_call *call = (llm_call *)t;
+    ef_http_response resp = {0};
+    resp.last_attempt = true;
+    if (!cached) {
+        if (!post(call))
+            return;
+        /* The evaluator waits for its callback: report the failure. */
+        resp.err = EF_ERR_NOMEM;
+        snprintf(resp.errmsg, sizeof(resp.errmsg), "out of memory");
+    } else {
+        resp.status = 200;
+        resp.body = cached;
+        resp.len = len;
+        call->cached = 1;
+    }
+    free(call->text);
+    call->text = NULL;
+    on_reply(&resp, call);
+}
+
+void ef_llm_gate_drop(ef_llm_ticket *t) {
+    llm_call *call = (llm_call *)t;
+    free(call->text);
+    free(call);
+}
+
+void ef_llm_set_gate(ef_llm *l, ef_llm_gate *g) { l->gate = g; }
+const char *ef_llm_endpoint_id(const ef_llm *l) { return l->endpoint_id; }
+
 static int send_body(ef_llm *l, cJSON *body, int target, ef_llm_cb cb, void *arg) {
     char *text = body ? cJSON_PrintUnformatted(body) : NULL;
     llm_call *call = text ? calloc(1, sizeof(*call)) : NULL;
@@ -337,18 +401,22 @@ static int send_body(ef_llm *l, cJSON *body, int target, ef_llm_cb cb, void *arg
     call->target = target;
     call->cb = cb;
     call->arg = arg;
+    call->text = text;
     size_t len = strlen(text);
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(body, "max_tokens");
     call->est_tokens = (double)len / 4.0 + (cJSON_IsNumber(mt) ? mt->valuedouble : 0);
-    const char *headers[] = {"Content-Type: application/json", "Accept: application/json", l->auth,
-                             NULL};
-    ef_log_debug(EF_DBG_HTTP, "%s: POST %zu bytes", l->role, len);
-    int rc = ef_http_post(l->ep, l->url, headers, text, len, call->est_tokens, on_reply, call);
-    free(text);
     cJSON_Delete(body);
-    if (rc)
+    if (l->gate && !target) {
+        /* The body holds the model, the rendered prompt and the parameters. */
+        hash_hex(call->key, l->url, strlen(l->url), text, len);
+        l->gate->before(l->gate, l->endpoint_id, call->key, (ef_llm_ticket *)call);
+        return 0;
+    }
+    if (post(call)) {
         free(call);
-    return rc;
+        return -1;
+    }
+    return 0;
 }
 
 static cJSON *build_body(ef_llm *l, const cJSON *messages, const char *prompt, const cJSON *data,

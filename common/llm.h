@@ -59,4 +59,24 @@ const char *ef_llm_model(const ef_llm *l);
 ef_api ef_llm_api(const ef_llm *l);
 ef_http_endpoint *ef_llm_endpoint(ef_llm *l);
 
+/* A gate decides, before each judge request (ef_llm_chat), whether to send
+ * it: the fleet worker's gate answers from a shared reply cache and waits
+ * for a fleet-wide request budget (worker/judge_gate.h).  before() must end
+ * in exactly one ef_llm_gate_go() (cached reply body, or NULL to send), or in
+ * ef_llm_gate_drop() when the gate is torn down with the loop.  after() sees
+ * every reply the adapter accepted (not those from the cache).  key: a
+ * hash of the URL and the request body (model, rendered prompt,
+ * parameters); endpoint: a hash of the URL and model.  Target calls never
+ * pass the gate: the application under test is not cached. */
+typedef struct ef_llm_ticket ef_llm_ticket;
+typedef struct ef_llm_gate ef_llm_gate;
+struct ef_llm_gate {
+    void (*before)(ef_llm_gate *g, const char *endpoint, const char *key, ef_llm_ticket *t);
+    void (*after)(ef_llm_gate *g, const char *key, const char *body, size_t len);
+};
+void ef_llm_set_gate(ef_llm *l, ef_llm_gate *g); /* NULL: none; g outlives l's calls */
+void ef_llm_gate_go(ef_llm_ticket *t, const char *cached, size_t len);
+void ef_llm_gate_drop(ef_llm_ticket *t); /* frees the call; its callback never runs */
+const char *ef_llm_endpoint_id(const ef_llm *l);
+
 #endif

@@ -255,6 +255,9 @@ struct event_base *ef_engine_base(const ef_engine *e) {
     return e->base;
 }
 int ef_engine_is_async(const ef_engine *e) { return e->async; }
+struct ef_llm *ef_engine_judge(ef_engine *e) {
+    return e->judge;
+}
 
 void ef_engine_http_summary(const ef_engine *e, char *buf, size_t size) {
     size_t len = 0;

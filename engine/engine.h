@@ -49,6 +49,8 @@ ef_engine *ef_engine_new(const ef_run_spec *spec, struct event_base *base, char 
                          size_t errsize);
 void ef_engine_destroy(ef_engine *e); /* NULL is fine; cancels unfinished calls */
 struct event_base *ef_engine_base(const ef_engine *e);
+/* The judge endpoint (NULL when the run has none), e.g. to set a gate. */
+struct ef_llm *ef_engine_judge(ef_engine *e);
 /* Whether any evaluator or a target needs the event loop. */
 int ef_engine_is_async(const ef_engine *e);
 /* One line per endpoint with request/retry/failure counts, for summaries. */

@@ -11,6 +11,7 @@
 #include "ef_log.h"
 #include "engine.h"
 #include "heartbeat.h"
+#include "judge_gate.h"
 #include "kafka.h"
 #include "offsets.h"
 #include "redis.h"
@@ -71,6 +72,7 @@ struct worker {
     rd_kafka_queue_t *cq, *pq;
     ef_kafka_watch *cwatch, *pwatch;
     ef_redis_async *redis;
+    ef_judge_gate *gate;
     ef_heartbeat *hb;
     struct event *more_ev, *sig_term, *sig_int, *drain_ev, *stats_ev;
     wk_run *runs;
@@ -125,7 +127,6 @@ static void set_paused(worker *w, int pause) {
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     worker *w = opaque;
-    int coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < parts->cnt; i++) {
             wk_part *x = part_find(w, parts->elems[i].partition);
@@ -143,15 +144,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             x->gen = ++w->gen_counter;
             ef_offsets_init(&x->track);
         }
-        rd_kafka_error_t *e = NULL;
-        if (coop)
-            e = rd_kafka_incremental_assign(rk, parts);
-        else
-            rd_kafka_assign(rk, parts);
-        if (e) {
-            ef_log_error("worker: assign: %s", rd_kafka_error_string(e));
-            rd_kafka_error_destroy(e);
-        }
+        ef_kafka_rebalance_apply(rk, err, parts);
         if (w->paused || w->draining)
             rd_kafka_pause_partitions(rk, parts);
         ef_log_info("worker: assigned %d partition%s", parts->cnt, parts->cnt == 1 ? "" : "s");
@@ -167,13 +160,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 free(x);
             }
         }
-        if (coop) {
-            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
-            if (e)
-                rd_kafka_error_destroy(e);
-        } else {
-            rd_kafka_assign(rk, NULL);
-        }
+        ef_kafka_rebalance_apply(rk, err, parts);
         ef_log_info("worker: revoked %d partition%s", parts->cnt, parts->cnt == 1 ? "" : "s");
     }
 }
@@ -353,6 +340,8 @@ static void on_spec(redisReply *rep, void *arg) {
         fatal(w, what);
         return;
     }
+    if (w->gate && ef_engine_judge(run->engine))
+        ef_llm_set_gate(ef_engine_judge(run->engine), ef_judge_gate_llm(w->gate));
     run->state = RUN_READY;
     ef_log_info("worker: run %s: %zu evaluators ready", run->id, ef_engine_nevals(run->engine));
     wk_job *j = run->pending;
@@ -560,6 +549,11 @@ int ef_worker_main(const ef_fleet_conf *fc) {
         ef_log_error("worker: %s", w.base ? err : "out of memory");
         goto out;
     }
+    w.gate = ef_judge_gate_new(w.base, w.redis, fc->cache_ttl_s, fc->budget_rpm);
+    if ((fc->cache_ttl_s > 0 || fc->budget_rpm > 0) && !w.gate) {
+        ef_log_error("worker: out of memory");
+        goto out;
+    }
     rd_kafka_poll_set_consumer(w.consumer);
     w.cq = rd_kafka_queue_get_consumer(w.consumer);
     w.pq = rd_kafka_queue_get_main(w.producer);
@@ -607,6 +601,12 @@ out:
         rd_kafka_queue_destroy(w.cq);
     if (w.pq)
         rd_kafka_queue_destroy(w.pq);
+    if (w.gate) {
+        ef_judge_gate_stats gs = ef_judge_gate_get_stats(w.gate);
+        ef_log_info("worker: judge cache %llu hits, %llu misses, %llu stored; %llu budget waits",
+                    gs.hits, gs.misses, gs.stores, gs.waits);
+    }
+    ef_judge_gate_destroy(w.gate); /* before the engines: it holds their calls */
     /* Engines go before the jobs: cancelled calls still write into rows. */
     for (wk_run *run = w.runs; run; run = run->next) {
         ef_engine_ctx_destroy(run->ctx);

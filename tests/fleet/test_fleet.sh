@@ -92,18 +92,36 @@ worker() {
   local s=$1 name=$2 port=$3; shift 3
   (cd "$T" && OPENAI_BASE_URL=http://127.0.0.1:$port/v1 exec setsid timeout -k 5 600 "$EF" worker \
      "${FLEET[@]}" --rows-topic "rows.$s" --results-topic "results.$s" --group "workers.$s" \
-     --drain-timeout 30 --heartbeat "$T/$name.hb" "$@" >>"$T/$name.log" 2>&1) &
-  WPID=$!; PIDS+=($WPID)
+     --drain-timeout 30 --heartbeat "$T/$name.hb" -X session.timeout.ms=10000 "$@" >>"$T/$name.log" 2>&1) &
+  WPID=$!; PIDS+=($WPID); FP+=($WPID)
 }
 # aggregator SCENARIO RUN: starts an aggregator that exits when RUN is written, sets APID.
 aggregator() {
   (cd "$T" && EVALFLEET_DEBUG=${AGG_DEBUG:-} exec setsid timeout -k 5 600 "$EF" aggregate "${FLEET[@]}" --results-topic "results.$1" \
-     --group "agg.$1" -o "$T/out.$1" --run "$2" --exit-when-done >>"$T/agg.$1.log" 2>&1) &
-  APID=$!; PIDS+=($APID)
+     --group "agg.$1" -o "$T/out.$1" --run "$2" --exit-when-done -X session.timeout.ms=10000 \
+     >>"$T/agg.$1.log" 2>&1) &
+  APID=$!; PIDS+=($APID); FP+=($APID)
 }
-produce() { # produce SCENARIO RUN [flags]
-  local s=$1 run=$2; shift 2
-  (cd "$T" && timeout -k 5 300 "$EF" produce "${FLEET[@]}" --rows-topic "rows.$s" --data "$s.jsonl" \
+# wait_assigned NAME...: bounded wait until each worker has partitions (a stable group).
+wait_assigned() {
+  local i n
+  for i in $(seq 300); do
+    n=0; for w in "$@"; do grep -q "assigned [1-9]" "$T/$w.log" 2>/dev/null && n=$((n+1)); done
+    [ "$n" -eq $# ] && return 0; sleep 0.1
+  done
+  return 1
+}
+# stop_fleet: SIGTERM every worker and aggregator started so far, wait for them.
+FP=()
+stop_fleet() {
+  local p
+  for p in "${FP[@]}"; do term "$p"; done
+  for p in "${FP[@]}"; do wait_exit "$p" 60 >/dev/null 2>&1; done
+  FP=()
+}
+produce() { # produce SCENARIO RUN DATA [flags]
+  local s=$1 run=$2 data=$3; shift 3
+  (cd "$T" && timeout -k 5 300 "$EF" produce "${FLEET[@]}" --rows-topic "rows.$s" --data "$data" \
      "${RUN_ARGS[@]}" --run-id "$run" --quiet "$@" >/dev/null 2>>"$T/produce.$s.log")
 }
 status_field() { timeout 30 "$EF" status "$1" --redis "$RU" --json 2>/dev/null |
@@ -142,7 +160,7 @@ PY
 if [[ " $SCENARIOS " == *" parity "* ]]; then
   local_ref parity 400
   topics parity
-  produce parity parity --shard 0/2 && produce parity parity --shard 1/2
+  produce parity parity parity.jsonl --shard 0/2 && produce parity parity parity.jsonl --shard 1/2
   check "parity: both shards publish" "[ $? -eq 0 ]"
   check "parity: total recorded once all shards published" "[ \"\$(status_field parity \"['total']\")\" = 400 ]"
   check "parity: the 2 malformed lines counted by the producer" "[ \"\$(status_field parity \"['bad_lines']\")\" = 2 ]"
@@ -156,9 +174,51 @@ if [[ " $SCENARIOS " == *" parity "* ]]; then
   timeout 60 "$EF" results parity --redis "$RU" -o "$T/exported" 2>/dev/null
   check "parity: 'results' rewrites the same file from Redis" \
     "cmp -s '$T/local.parity/evaluation_results.json' '$T/exported/parity/evaluation_results.json'"
-  produce parity parity --evaluators f1_score
+  produce parity parity parity.jsonl --evaluators f1_score
   check "parity: a run id cannot be reused with another spec" "[ $? -ne 0 ]"
-  for p in "${PIDS[@]}"; do term "$p"; done
+  # The same data again under another run id: every judge reply from the shared cache.
+  before=$(mock_stat $CLEAN "['requests']")
+  produce parity again parity.jsonl
+  aggregator parity again
+  wait_exit "$APID" 120
+  check "cache: a re-run completes" "[ $? -eq 0 ]"
+  check "cache: a re-run sends no judge request" "[ \$(mock_stat $CLEAN \"['requests']\") -eq $before ]"
+  check "cache: the re-run's file equals local mode's" "same_file parity again"
+  stop_fleet
+  # A fleet-wide budget of 1200 requests/min (20/s, 20 of burst) shared by two
+  # workers: from the first judge request to the 97th takes at least
+  # (97 - 20) / 20 = 3.85 s; without the budget it takes a fraction of one.
+  gen "$T/budget.jsonl" 100
+  worker parity bw1 "$CLEAN" --judge-budget-rpm 1200 --judge-cache-ttl 0
+  worker parity bw2 "$CLEAN" --judge-budget-rpm 1200 --judge-cache-ttl 0
+  wait_assigned bw1 bw2 # no rebalance mid-run: each row is evaluated once
+  aggregator parity budget
+  before=$(mock_stat $CLEAN "['requests']")
+  produce parity budget budget.jsonl
+  span=$(python3 - "$CLEAN" "$before" <<'PY'
+import json, sys, time, urllib.request
+port, base = sys.argv[1], int(sys.argv[2])
+n = lambda: json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats"))["requests"] - base
+end, first = time.time() + 90, None
+while time.time() < end:
+    c = n()
+    if c > 0 and first is None:
+        first = time.time()
+    if c >= 97:
+        print(round(time.time() - first, 2)); break
+    time.sleep(0.05)
+PY
+)
+  wait_exit "$APID" 120
+  check "budget: the run completes" "[ $? -eq 0 ]"
+  note "budget: 97 judge calls in ${span}s at 20/s fleet-wide"
+  sent=$(( $(mock_stat $CLEAN "['requests']") - before ))
+  check "budget: 97 judge requests sent ($sent)" "[ $sent -eq 97 ]"
+  check "budget: the fleet stayed within 20 requests/s" "python3 -c 'assert ${span:-0} >= 3.3'"
+  stop_fleet
+  sleep 2
+  check "budget: requests waited for the shared bucket" \
+    "grep -h 'budget waits' '$T'/bw*.log | awk '{s += \$(NF-2)} END {exit !(s > 0)}'"
 fi
 
 # ---- chaos: 30 % judge faults, workers and the aggregator killed -9 ---------
@@ -169,7 +229,7 @@ if [[ " $SCENARIOS " == *" chaos "* ]]; then
     --stall-ms 3000
   FAULTY=$PORT
   topics chaos
-  produce chaos chaos
+  produce chaos chaos chaos.jsonl
   check "chaos: produce exits 0" "[ $? -eq 0 ]"
   declare -A W=()
   for i in 1 2 3; do worker chaos "cw$i" "$FAULTY" --max-inflight-rows 12; W[cw$i]=$WPID; done
@@ -177,13 +237,17 @@ if [[ " $SCENARIOS " == *" chaos "* ]]; then
   aggregator chaos chaos
   s=$SECONDS; kills=0; aggkills=0; n=3
   # Events about 1.5 s apart: kill -9 a random worker and start another,
-  # kill -9 the aggregator and restart it, add a worker, stop one gently.
-  for ev in kill agg kill add kill agg term kill; do
+  # kill -9 the aggregator and restart it, add a worker, stop one gently,
+  # kill -9 every worker at once (rows whose results were delivered but whose
+  # offsets were not yet committed must come back, and be dropped as copies).
+  for ev in kill agg kill add killall agg term kill; do
     sleep 1.5
     [ "$(status_field chaos "['state']")" = done ] && break
     case $ev in
       kill) v=$(printf '%s\n' "${!W[@]}" | shuf -n1); kill9 "${W[$v]}"; unset "W[$v]"; kills=$((kills+1))
             n=$((n+1)); worker chaos "cw$n" "$FAULTY" --max-inflight-rows 12; W[cw$n]=$WPID ;;
+      killall) for v in "${!W[@]}"; do kill9 "${W[$v]}"; unset "W[$v]"; kills=$((kills+1)); done
+            for i in 1 2 3; do n=$((n+1)); worker chaos "cw$n" "$FAULTY" --max-inflight-rows 12; W[cw$n]=$WPID; done ;;
       agg)  kill9 "$APID"; aggkills=$((aggkills+1)); aggregator chaos chaos ;;
       add)  n=$((n+1)); worker chaos "cw$n" "$FAULTY" --max-inflight-rows 12; W[cw$n]=$WPID ;;
       term) v=$(printf '%s\n' "${!W[@]}" | shuf -n1); TERMPID=${W[$v]}; unset "W[$v]"; term "$TERMPID" ;;
@@ -200,7 +264,7 @@ if [[ " $SCENARIOS " == *" chaos "* ]]; then
   check "chaos: result file identical to local mode's" "same_file chaos chaos"
   check "chaos: rows in = rows scored + rows errored, none lost or doubled" "accounted chaos chaos $N"
   check "chaos: merged partition aggregates equal the final metrics" "metrics_match chaos chaos"
-  for p in "${W[@]}"; do term "$p"; done
+  stop_fleet
 fi
 
 # ---- restart: Redis and the Kafka broker restarted mid-run -------------------
@@ -210,7 +274,7 @@ if [[ " $SCENARIOS " == *" restart "* ]]; then
   start_mock slow --latency-ms 150
   SLOW=$PORT
   topics restart
-  produce restart restart
+  produce restart restart restart.jsonl
   check "restart: produce exits 0" "[ $? -eq 0 ]"
   worker restart rw1 "$SLOW" --max-inflight-rows 15; RW1=$WPID
   worker restart rw2 "$SLOW" --max-inflight-rows 15; RW2=$WPID
