@@ -30,6 +30,12 @@ static char *read_file(const char *path, size_t cap, char *errstr, size_t errsiz
     return text;
 }
 
+/* Presentation settings belong to the process that shows them: they are
+ * neither stored nor applied, so `produce --quiet` names the same run. */
+static int per_process(const ef_option *o) {
+    return o->type == EF_OPT_DEBUG || !strcmp(o->name, "progress") || !strcmp(o->name, "quiet");
+}
+
 char *ef_spec_doc_build(const cJSON *record, char *errstr, size_t errsize) {
     cJSON *doc = cJSON_CreateObject();
     cJSON *args = cJSON_CreateArray();
@@ -57,6 +63,9 @@ char *ef_spec_doc_build(const cJSON *record, char *errstr, size_t errsize) {
                 goto oom;
             continue;
         }
+        const ef_option *o = ef_option_find(name);
+        if (o && per_process(o))
+            continue;
         if (!cJSON_AddItemToArray(args, cJSON_Duplicate(pair, 1)))
             goto oom;
     }
@@ -104,8 +113,7 @@ int ef_spec_doc_load(ef_run_spec *s, const char *doc, size_t len, char *errstr, 
                       cJSON_IsString(n) ? n->valuestring : "(not a string)");
             goto out;
         }
-        /* Presentation settings belong to the process that shows them. */
-        if (o->type == EF_OPT_DEBUG || !strcmp(o->name, "progress") || !strcmp(o->name, "quiet"))
+        if (per_process(o))
             continue;
         if (ef_option_apply(s, o, v->valuestring, err, sizeof(err))) {
             ef_seterr(errstr, errsize, "stored spec: %s", err);

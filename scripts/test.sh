@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
 #   1. release build with -Wall -Wextra -Werror, every test (ctest)
-#   2. ASan+UBSan build, unit tests again
+#   2. ASan+UBSan build, unit tests again, and the fleet tests (real Kafka + Redis)
 #   3. clang-format check of the sources
 #   4. libFuzzer targets, each for a bounded time (FUZZ_SECONDS, default 20)
 set -euo pipefail
@@ -20,6 +20,9 @@ cmake -S . -B build-asan -DEF_WERROR=ON -DEF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debu
 cmake --build build-asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$JOBS" -L unit
+echo "== ASan+UBSan fleet: producer, workers and aggregator against real Kafka and Redis"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -L fleet
 
 echo "== clang-format"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*')

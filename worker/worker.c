@@ -35,7 +35,7 @@ typedef struct wk_run {
     ef_engine *engine;
     ef_engine_ctx *ctx;
     wk_job *pending, **pending_tail; /* rows waiting for the spec */
-    size_t active;                   /* rows submitted and not yet finished */
+    size_t active;                   /* rows started and not yet acknowledged */
     uint64_t last_used;
     unsigned spec_tries;
     struct event *retry_ev;
@@ -55,7 +55,7 @@ struct wk_job {
     wk_run *run;
     rd_kafka_message_t *msg;
     ef_row_result row;
-    int row_init;
+    int row_init, started;
     uint64_t index, lineno;
     int32_t partition;
     uint64_t gen, seq;
@@ -168,6 +168,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 /* ---- jobs ------------------------------------------------------------------ */
 
 static void job_free(wk_job *j) {
+    if (j->started) /* the run stays while its rows are alive (runs_trim) */
+        j->run->active--;
     if (j->all_prev)
         j->all_prev->all_next = j->all_next;
     else
@@ -248,7 +250,6 @@ static void resend_later(evutil_socket_t fd, short what, void *arg) {
 static void row_done(ef_row_result *r, void *arg) {
     wk_job *j = arg;
     worker *w = j->w;
-    j->run->active--;
     int failed = r->row_err != EF_ERR_OK;
     for (size_t i = 0; i < r->nevals && !failed; i++)
         failed = r->outs[i].err != EF_ERR_OK;
@@ -274,6 +275,7 @@ static void job_start(wk_job *j) {
         return;
     }
     j->row_init = 1;
+    j->started = 1;
     run->active++;
     uint64_t cap;
     if (!ef_kafka_header(m, EF_HDR_TOO_LONG, buf, sizeof(buf)) && !ef_parse_u64(buf, &cap)) {

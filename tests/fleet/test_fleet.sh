@@ -295,5 +295,9 @@ if [[ " $SCENARIOS " == *" restart "* ]]; then
   check "restart: workers drain and exit 0 on SIGTERM" "wait_exit $RW1 60 && wait_exit $RW2 60"
 fi
 
+# Under the sanitizer build (scripts/test.sh), any report in any process fails the test.
+check "no sanitizer report from any fleet process" \
+  "! grep -l 'AddressSanitizer\|LeakSanitizer\|runtime error:' '$T'/*.log 2>/dev/null"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

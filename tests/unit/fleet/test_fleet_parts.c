@@ -128,11 +128,14 @@ static void test_spec_doc_round_trip(void **st) {
     cJSON *rec = cJSON_CreateArray();
     add_pair(rec, "spec", path);
     add_pair(rec, "map", "response=${data.answer}");
-    add_pair(rec, "debug", "all"); /* per process: not applied to workers */
+    add_pair(rec, "debug", "all"); /* per process: neither stored nor applied */
+    add_pair(rec, "quiet", "true");
     add_pair(rec, "max-line-bytes", "1K");
     char err[600];
     char *doc = ef_spec_doc_build(rec, err, sizeof(err));
     assert_non_null(doc);
+    assert_null(strstr(doc, "\"debug\""));
+    assert_null(strstr(doc, "\"quiet\""));
     unlink(path); /* the document carries the file's text */
     ef_run_spec s;
     ef_run_spec_init(&s);
