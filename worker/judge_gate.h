@@ -25,8 +25,8 @@
 typedef struct ef_judge_gate ef_judge_gate;
 
 /* NULL when both are off (cache_ttl_s == 0 and budget_rpm == 0). */
-ef_judge_gate *ef_judge_gate_new(struct event_base *base, ef_redis_async *redis,
-                                 double cache_ttl_s, double budget_rpm);
+ef_judge_gate *ef_judge_gate_new(struct event_base *base, ef_redis_async *redis, double cache_ttl_s,
+                                 double budget_rpm);
 void ef_judge_gate_destroy(ef_judge_gate *g); /* NULL is fine; drops pending calls */
 ef_llm_gate *ef_judge_gate_llm(ef_judge_gate *g);
 
