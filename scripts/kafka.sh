@@ -34,10 +34,11 @@ LIB="$CACHE/lib"
 JAVA=${EF_JAVA:-java}
 START_TIMEOUT=${EF_KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${EF_KAFKA_STOP_TIMEOUT:-30}
-MAIN_CLASS=kafka.Kafka
-
-die() { echo "kafka.sh: $*" >&2; exit 1; }
-log() { echo "kafka.sh: $*" >&2; }
+SRV_NAME=kafka SRV_MAIN=kafka.Kafka SRV_NPORTS=2   # broker, controller
+SRV_WHAT="the broker" SRV_NOT_READY="was not ready"
+SRV_STOP_POLL=0.2 SRV_READY_POLL=0.5
+# shellcheck source=scripts/server-lib.sh
+source "$HERE/server-lib.sh"
 
 case "$VERSION" in
   3.9.*) ;;
@@ -72,91 +73,6 @@ fetch() {
   fi
   exec 8>&-
 }
-
-# ---------------------------------------------------------------- processes
-# Is PID a live process of ours? Its command line must hold the main class
-# and this DIR's config (zombies have an empty command line: not alive).
-is_ours() { # PID MARKER...
-  local pid=$1 cmd; shift
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  local m; for m in "$@"; do [[ "$cmd" == *"$m"* ]] || return 1; done
-}
-server_pid() { cat "$1/kafka.pid" 2>/dev/null || true; }
-server_alive() { is_ours "$(server_pid "$1")" "$MAIN_CLASS" "$1/server.properties"; }
-
-wait_gone() { # PID SECONDS MARKER...
-  local pid=$1 secs=$2; shift 2
-  local end=$((SECONDS + secs))
-  while is_ours "$pid" "$@"; do
-    [ $SECONDS -lt $end ] || return 1
-    sleep 0.2
-  done
-}
-
-stop_watchdog() {
-  local w; w=$(cat "$1/watchdog.pid" 2>/dev/null || true)
-  if is_ours "$w" evalfleet-watchdog "$1"; then kill -KILL "$w" 2>/dev/null || true; fi
-  rm -f "$1/watchdog.pid"
-}
-# Stops the server if EF_SERVER_OWNER_PID (remembered in DIR/owner) exits first.
-start_watchdog() { # DIR
-  local dir=$1 owner=${EF_SERVER_OWNER_PID:-$(cat "$1/owner" 2>/dev/null || true)}
-  [[ "$owner" =~ ^[0-9]+$ ]] || return 0
-  echo "$owner" >"$dir/owner"
-  local pid; pid=$(server_pid "$dir")
-  setsid bash -c '
-    owner=$1 pid=$2 dir=$3 stop=$4 main=$5
-    ours() { tr "\0" " " 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$main"; }
-    while kill -0 "$owner" 2>/dev/null && ours; do sleep 1; done
-    ours || exit 0
-    echo "watchdog: owner $owner exited, stopping $pid" >>"$dir/watchdog.log"
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq "$stop"); do ours || exit 0; sleep 1; done
-    kill -KILL "$pid" 2>/dev/null' evalfleet-watchdog "$owner" "$pid" "$dir" "$STOP_TIMEOUT" \
-    "$dir/server.properties" </dev/null >/dev/null 2>&1 &
-  echo $! >"$dir/watchdog.pid"
-}
-
-# Does FILE hold PATTERN at or after line MARK? (No `tail | grep -q`: under
-# pipefail the SIGPIPE of an early grep exit reads as a failure.)
-log_has() { awk -v m="$2" -v p="$3" 'NR >= m && index($0, p) { f = 1; exit } END { exit !f }' "$1"; }
-
-# ---------------------------------------------------------------- ports
-# Prints two distinct free loopback ports, chosen at random below the
-# ephemeral range (so outgoing connections do not take them later) and
-# bind-tested. Concurrent runs may still race for a port: start retries.
-pick_ports() {
-  python3 - <<'PY'
-import random, socket
-lo, hi = 20000, 32000
-try:
-    eph = int(open('/proc/sys/net/ipv4/ip_local_port_range').read().split()[0])
-    hi = min(hi, eph - 1)
-except Exception:
-    pass
-got = []
-for _ in range(500):
-    p = random.randrange(lo, hi)
-    if p in got:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(('127.0.0.1', p)); got.append(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-    if len(got) == 2:
-        print(*got); break
-else:
-    raise SystemExit('no free ports')
-PY
-}
-port_free() {
-  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.close()' "$1" 2>/dev/null
-}
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # ---------------------------------------------------------------- config
 write_config() { # DIR BROKER_PORT CONTROLLER_PORT
@@ -221,7 +137,6 @@ default.api.timeout.ms=8000
 retry.backoff.ms=200
 reconnect.backoff.max.ms=500
 EOF
-  echo "$bp $cp" >"$dir/ports"
   echo "127.0.0.1:$bp" >"$dir/brokers"
 }
 
@@ -259,125 +174,31 @@ print(s)')
   fi
 }
 
-launch() { # DIR
-  local dir=$1
-  # stdin/stdout/stderr all redirected: the caller's $(...) must not wait on the JVM.
-  "$JAVA" -Xmx512m -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
-    -Djava.awt.headless=true -Dkafka.logs.dir="$dir" \
-    -Dlog4j.configuration="file:$dir/log4j.properties" \
-    -cp "$LIB/*" "$MAIN_CLASS" "$dir/server.properties" </dev/null >>"$dir/kafka.log" 2>&1 &
-  local pid=$! _
-  echo "$pid" >"$dir/kafka.pid"
-  # Until the forked shell has exec'd java its command line is not the JVM's.
-  for _ in $(seq 50); do server_alive "$dir" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+# ---------------------------------------------------------------- server-lib hooks
+# The broker's command line holds kafka.Kafka and this DIR's config.
+srv_marker() { echo "$1/server.properties"; }
+srv_configure() { write_config "$1" "${PORTS[@]}"; format_storage "$1"; : >"$1/ready.log"; }
+srv_banner() { echo "Kafka $VERSION on 127.0.0.1:${PORTS[0]} (controller ${PORTS[1]})"; }
+srv_command() { # DIR
+  SRV_CMD=("$JAVA" -Xmx512m -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
+    -Djava.awt.headless=true -Dkafka.logs.dir="$1"
+    -Dlog4j.configuration="file:$1/log4j.properties"
+    -cp "$LIB/*" "$SRV_MAIN" "$1/server.properties")
 }
-
-# 0 ready, 1 the process died, 2 timed out. Ready: this run's log says the
-# server started (so the port is ours, not a racing neighbour's) and the
-# broker answers a metadata request (the topic list).
-wait_ready() { # DIR LOG_MARK
-  local dir=$1 mark=$2 bp end
-  bp=$(cut -d' ' -f1 "$dir/ports")
-  end=$((SECONDS + START_TIMEOUT))
-  while [ $SECONDS -lt $end ]; do
-    server_alive "$dir" || return 1
-    if port_open "$bp" &&
-       log_has "$dir/kafka.log" "$mark" 'Kafka Server started' &&
-       EF_KAFKA_TOOL_TIMEOUT=30 topics "$dir" --list >/dev/null 2>>"$dir/ready.log"; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  return 2
+# Ready: this run's log says the server started and the broker answers a
+# metadata request (the topic list).
+srv_ready() { # DIR LOG_MARK
+  port_open "${PORTS[0]}" &&
+    log_has "$1/kafka.log" "$2" 'Kafka Server started' &&
+    EF_KAFKA_TOOL_TIMEOUT=30 topics "$1" --list >/dev/null 2>>"$1/ready.log"
 }
+srv_started() { echo "BROKERS=127.0.0.1:${PORTS[0]}"; }
+do_start() { server_start "$1" "${2:-}" fetch; } # DIR [keep]
 
-fail_start() { # DIR MESSAGE
-  echo "kafka.sh: $2; last 50 lines of $1/kafka.log:" >&2
-  tail -n 50 "$1/kafka.log" >&2 || true
-  do_stop "$1" >/dev/null 2>&1 || true
-  exit 1
-}
-
-do_start() { # DIR [keep-ports]
-  local dir=$1 keep=${2:-}
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  server_alive "$dir" && die "already running in $dir (pid $(server_pid "$dir")); use restart"
-  fetch
-  local attempt bp cp rc
-  for attempt in 1 2 3 4 5; do
-    if [ -n "$keep" ]; then
-      [ -f "$dir/ports" ] || die "$dir has no ports file: nothing to restart (use start)"
-      read -r bp cp <"$dir/ports"
-      { port_free "$bp" && port_free "$cp"; } ||
-        die "port $bp or $cp is taken by another process; cannot restart on the same ports"
-    else
-      read -r bp cp < <(pick_ports) || die "could not find free ports"
-    fi
-    write_config "$dir" "$bp" "$cp"
-    format_storage "$dir"
-    echo "=== kafka.sh: starting Kafka $VERSION on 127.0.0.1:$bp (controller $cp) $(date -u +%FT%TZ)" >>"$dir/kafka.log"
-    : >"$dir/ready.log"
-    local mark; mark=$(wc -l <"$dir/kafka.log")
-    launch "$dir"
-    rc=0; wait_ready "$dir" "$mark" || rc=$?
-    if [ $rc -eq 0 ]; then
-      start_watchdog "$dir"
-      echo "BROKERS=127.0.0.1:$bp"
-      return 0
-    fi
-    if [ $rc -eq 1 ] && [ -z "$keep" ] &&
-       log_has "$dir/kafka.log" "$mark" 'Address already in use'; then
-      log "port clash on $bp/$cp (attempt $attempt), picking others"
-      continue
-    fi
-    [ $rc -eq 1 ] && fail_start "$dir" "the broker exited during startup"
-    fail_start "$dir" "the broker was not ready within ${START_TIMEOUT}s"
-  done
-  fail_start "$dir" "no free ports after 5 attempts"
-}
-
-do_stop() { # DIR
-  local dir=$1 pid
-  [ -d "$dir" ] || return 0
-  dir=$(cd "$dir" && pwd)
-  stop_watchdog "$dir"
-  pid=$(server_pid "$dir")
-  if server_alive "$dir"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" "$STOP_TIMEOUT" "$MAIN_CLASS" "$dir/server.properties"; then
-      log "pid $pid did not stop within ${STOP_TIMEOUT}s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" 10 "$MAIN_CLASS" "$dir/server.properties" || die "pid $pid survived SIGKILL"
-    fi
-  fi
-  rm -f "$dir/kafka.pid"
-}
-
-do_kill() { # DIR
-  local dir=$1 pid
-  [ -d "$dir" ] || return 0
-  dir=$(cd "$dir" && pwd)
-  stop_watchdog "$dir"
-  pid=$(server_pid "$dir")
-  if server_alive "$dir"; then
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 10 "$MAIN_CLASS" "$dir/server.properties" || die "pid $pid survived SIGKILL"
-  fi
-  rm -f "$dir/kafka.pid"
-}
-
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-
-cmd=${1:-}; [ $# -gt 0 ] && shift
-case "$cmd" in
+case "${1:-}" in
   fetch)        fetch; echo "KAFKA_LIB=$LIB" ;;
-  start)        [ $# -eq 1 ] || usage; do_start "$1" ;;
-  stop)         [ $# -eq 1 ] || usage; do_stop "$1" ;;
-  restart)      [ $# -eq 1 ] || usage; do_stop "$1"; do_start "$1" keep-ports ;;
-  kill)         [ $# -eq 1 ] || usage; do_kill "$1" ;;
-  create-topic) [ $# -eq 3 ] || usage
+  create-topic) shift; [ $# -eq 3 ] || usage
                 topics "$1" --create --if-not-exists --topic "$2" --partitions "$3" --replication-factor 1 ;;
-  topics)       [ $# -ge 1 ] || usage; fetch; d=$1; shift; topics "$d" "$@" ;;
-  *)            usage ;;
+  topics)       shift; [ $# -ge 1 ] || usage; fetch; d=$1; shift; topics "$d" "$@" ;;
+  *)            server_main "$@" ;;
 esac
