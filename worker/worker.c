@@ -620,10 +620,12 @@ out:
         rd_kafka_flush(w.producer, 5000);
         rd_kafka_destroy(w.producer);
     }
-    if (w.consumer)
-        rd_kafka_destroy(w.consumer);
+    /* Rows cut short by the drain timeout still hold consumer messages:
+     * rd_kafka_destroy() would wait for them forever. */
     while (w.jobs)
         job_free(w.jobs);
+    if (w.consumer)
+        rd_kafka_destroy(w.consumer);
     while (w.runs) {
         wk_run *run = w.runs;
         w.runs = run->next;

@@ -5,10 +5,10 @@
 # Every scenario's result file must equal, byte for byte, the file local
 # mode (`evalfleet run`) writes for the same spec and data.
 #   test_fleet.sh EVALFLEET_BINARY MOCK_BINARY SOURCE_DIR [SCENARIO...]
-# Scenarios: parity chaos restart (default: all).
+# Scenarios: parity drain chaos restart (default: all).
 set -uo pipefail
 EF=$(realpath "$1"); MOCK=$(realpath "$2"); SRC=$(realpath "$3"); shift 3
-SCENARIOS=${*:-parity chaos restart}
+SCENARIOS=${*:-parity drain chaos restart}
 KAFKA="$SRC/scripts/kafka.sh"; REDIS="$SRC/scripts/redis.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ef-fleet.XXXXXX")
 K="$T/kafka"; R="$T/redis"
@@ -219,6 +219,28 @@ PY
   sleep 2
   check "budget: requests waited for the shared bucket" \
     "grep -h 'budget waits' '$T'/bw*.log | awk '{s += \$(NF-2)} END {exit !(s > 0)}'"
+fi
+
+# ---- drain: SIGTERM with rows stuck on a judge: leave in time, lose nothing --
+if [[ " $SCENARIOS " == *" drain "* ]]; then
+  local_ref drain 60
+  start_mock stuck --latency-ms 60000
+  STUCK=$PORT
+  topics drain
+  worker drain dw1 "$STUCK" --drain-timeout 2
+  wait_assigned dw1
+  produce drain drain drain.jsonl
+  for _ in $(seq 100); do [ "$(mock_stat $STUCK "['inflight']")" -gt 0 ] && break; sleep 0.1; done
+  check "drain: rows are in flight on a judge that does not answer" "[ \$(mock_stat $STUCK \"['inflight']\") -gt 0 ]"
+  term "$WPID"
+  wait_exit "$WPID" 20
+  check "drain: the worker leaves within its drain timeout, status 0" "[ $? -eq 0 ]"
+  worker drain dw2 "$CLEAN"
+  aggregator drain drain
+  wait_exit "$APID" 120
+  check "drain: another worker evaluates the abandoned rows" "[ $? -eq 0 ]"
+  check "drain: result file identical to local mode's" "same_file drain drain"
+  stop_fleet
 fi
 
 # ---- chaos: 30 % judge faults, workers and the aggregator killed -9 ---------
