@@ -7,7 +7,8 @@ PKGS=(build-essential cmake pkg-config clang clang-format
       wordnet-dev wordnet-base libstemmer-dev libcmocka-dev
       librdkafka-dev libcurl4-openssl-dev libhiredis-dev libevent-dev
       libclang-rt-14-dev python3
-      redis-server redis-tools default-jre-headless maven python3-yaml)
+      redis-server redis-tools default-jre-headless maven python3-yaml
+      time gnuplot-nox)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
