@@ -134,15 +134,15 @@ if [ "$PROFILE" = 1 ]; then
       echo "# valgrind --tool=callgrind: the same run over $PROFILE_ROWS rows ($PROFILE_ROWS judge calls)."
       echo "# Inclusive instructions, evalfleet's own functions:"
       callgrind_annotate --inclusive=yes "$W/cg.out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' \
-        | grep "$BENCH_ROOT/" | sed "s|$BENCH_ROOT/||g; s|\[[^]]*\]||" | head -n 30
+        | grep "$BENCH_ROOT/" | sed "s|$BENCH_ROOT/||g; s|\[[^]]*\]||; s/ *$//" | awk '!seen[$0]++' | head -n 30
       echo
       echo "# Inclusive instructions, all functions (libraries: cJSON, libcurl, libc malloc):"
       callgrind_annotate --inclusive=yes "$W/cg.out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' \
-        | sed "s|$BENCH_ROOT/||g" | head -n 50
+        | sed "s|$BENCH_ROOT/||g; s/ *$//" | awk '!seen[$0]++' | head -n 50
       echo
       echo "# Self instructions:"
       callgrind_annotate --inclusive=no "$W/cg.out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' \
-        | sed "s|$BENCH_ROOT/||g" | head -n 30
+        | sed "s|$BENCH_ROOT/||g; s/ *$//" | awk '!seen[$0]++' | head -n 30
     } >> "$PROF_TXT"
   fi
   echo "bench: profile ($PROF_TOOL) in $PROF_TXT" >&2

@@ -132,7 +132,11 @@ role_child() { { pgrep -P "$1" 2>/dev/null || true; } | head -n 1; }
 ppid_of() { awk '{print $4}' "/proc/$1/stat" 2>/dev/null || true; }
 role_kill() {
   [ "$(ppid_of "$1")" = "$$" ] || { wait "$1" 2>/dev/null || true; return 0; }
-  local c; c=$(role_child "$1")
+  # time -> timeout -> evalfleet: the evalfleet process first (a SIGKILLed timeout would
+  # leave it running), then timeout, then time.
+  local c g=""; c=$(role_child "$1")
+  [ -n "$c" ] && g=$(role_child "$c")
+  [ -n "$g" ] && kill -KILL "$g" 2>/dev/null
   [ -n "$c" ] && kill -KILL "$c" 2>/dev/null
   kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true

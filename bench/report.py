@@ -72,7 +72,9 @@ def variant(g):
 
 
 def judge_bound():
-    for p in sorted(glob.glob(os.path.join(RES, "judge_bound_*ms.json"))):
+    paths = glob.glob(os.path.join(RES, "judge_bound_*ms.json"))
+    for p in sorted(paths, key=lambda p: int(os.path.basename(p)[12:-7] or 0)
+                    if os.path.basename(p)[12:-7].isdigit() else 0):
         d = json.load(open(p))
         lat = d["meta"]["latency_ms"]
         print(f"### Judge latency {lat} ms\n")
