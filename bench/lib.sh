@@ -65,7 +65,9 @@ bench_init() {
     MOCK=${MOCK:-$BENCH_ROOT/build-bench/tests/mock/ef_mock_llm}
   fi
   [ -x "$EF" ] && [ -x "$MOCK" ] || { echo "bench: no $EF or $MOCK" >&2; exit 1; }
-  # BENCH_TIME=python forces the stand-in used where /usr/bin/time is missing.
+  # BENCH_TIME=python forces the stand-in used where /usr/bin/time is missing.  The stand-in
+  # reads RUSAGE_CHILDREN, whose peak RSS includes the forked Python before exec (~15 MB):
+  # fine for the smoke pass, not for memory figures.
   if [ -x /usr/bin/time ] && [ "${BENCH_TIME:-}" != python ]; then TIMEV=(/usr/bin/time -v -o); else TIMEV=(); fi
 }
 
