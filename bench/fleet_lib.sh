@@ -12,7 +12,8 @@
 #   FLEET_BENCH_SMOKE=1   tiny sizes, one repeat, results into $TMPDIR/evalfleet-fleet-smoke
 #                         (unless BENCH_RESULTS is set), each result file checked
 #                         (BENCH_SMOKE=1, as bench/smoke.sh sets it, does the same)
-#   FLEET_ROLE_MAX_SECONDS  life bound of every fleet process started (default 3600)
+#   FLEET_ROLE_MAX_SECONDS  life bound of every fleet process started (default 7200)
+#   BENCH_MOCK_MAX_SECONDS  life bound of the mock judge (default here 14400: the script's)
 #
 # Functions:
 #   fleet_servers_start          Kafka + Redis; sets BROKERS REDIS_URL KDIR RDIR
@@ -42,7 +43,9 @@ fleet_init() {
     export BENCH_MOCK_MAX_SECONDS=${BENCH_MOCK_MAX_SECONDS:-600}
     FLEET_ROLE_MAX_SECONDS=${FLEET_ROLE_MAX_SECONDS:-600}
   fi
-  FLEET_ROLE_MAX_SECONDS=${FLEET_ROLE_MAX_SECONDS:-3600}
+  FLEET_ROLE_MAX_SECONDS=${FLEET_ROLE_MAX_SECONDS:-7200}
+  # The mock judge lives as long as the whole script (bench/lib.sh's default is an hour).
+  export BENCH_MOCK_MAX_SECONDS=${BENCH_MOCK_MAX_SECONDS:-14400}
   if [ -z "${EF:-}" ] || [ -z "${MOCK:-}" ]; then
     EF=${EF:-$ROOT_FLEET/build-fleetbench/cli/evalfleet}
     MOCK=${MOCK:-$ROOT_FLEET/build-fleetbench/tests/mock/ef_mock_llm}

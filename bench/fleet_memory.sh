@@ -28,8 +28,11 @@
 # (PARTS, 8 partitions) per measurement.  Repeats: BENCH_REPS (3) interleaved for sizes up to
 # 100,000 rows and for b); larger sizes BIG_REPS (1) times.  A size is skipped when /tmp
 # lacks 2 KB per row (Kafka logs, the Redis AOF and the result files).
-# FLEET_MEM_PARTS: "rows inflight" (default) or one of them; FLEET_MEM_VARIANTS: subset of
-# "relevance text5+relevance qa qa+backlog".
+# FLEET_MEM_PARTS: "rows inflight" (default), one of them, or "tuned": a TUNED_ROWS
+# (1,000,000) size run and the qa+backlog worker with smaller librdkafka queues on every role
+# (-X queue.buffering.max.messages=10000 -X queued.max.messages.kbytes=8192), TUNED_REPS (1)
+# times; alone it writes bench/results/fleet_memory_tuned.json.  FLEET_MEM_VARIANTS: subset
+# of "relevance text5+relevance qa qa+backlog".
 # FLEET_BENCH_SMOKE=1: 200 rows, K = 20, relevance only, one repeat.
 # Writes bench/results/fleet_memory.json and bench/fleet_report.md.  Not a test.
 . "$(dirname "$0")/fleet_lib.sh"
@@ -44,12 +47,16 @@ BACKLOG_ROWS=${BACKLOG_ROWS:-20000}
 VARIANTS=(${FLEET_MEM_VARIANTS:-relevance text5+relevance qa qa+backlog})
 FLEET_MEM_PARTS=${FLEET_MEM_PARTS:-rows inflight}
 SIZE_WORKER_INFLIGHT=${SIZE_WORKER_INFLIGHT:-5000}
+TUNED_ROWS=${TUNED_ROWS:-1000000}
+TUNED_REPS=${TUNED_REPS:-1}
+KX=(); VSUF=
 BOUND_CHECK_ROWS=${BOUND_CHECK_ROWS-100000}
 if [ "$BENCH_SMOKE" = 1 ]; then
   SIZES=(200); INFLIGHT=(20); VARIANTS=(relevance); LATENCY_MS=${LATENCY_MS_SMOKE:-200}
-  BOUND_CHECK_ROWS=
+  BOUND_CHECK_ROWS=; TUNED_ROWS=200; BACKLOG_ROWS=200
 fi
 OUT=fleet_memory
+[ "$FLEET_MEM_PARTS" = tuned ] && OUT=fleet_memory_tuned
 
 free_bytes() { df -P --block-size=1 "${TMPDIR:-/tmp}" | awk 'NR==2 {print $4}'; }
 mock_start judge --latency-ms "$LATENCY_MS"
@@ -57,6 +64,20 @@ fleet_servers_start
 export OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=$MOCK_URL/v1
 FLEET=(-b "$BROKERS" --redis "$REDIS_URL")
 NRUN=0
+
+# write_summary [--meta k=v]...: the result file from the measurements so far (called after
+# each measurement with partial=true, so that an interrupted run keeps what it measured).
+write_summary() {
+  summarize "$OUT" --group part,system,variant,rows,inflight \
+    --command "bench/fleet_memory.sh" \
+    --meta sizes="$(printf '%s,' "${SIZES[@]}" | sed 's/,$//')" \
+    --meta inflight="$(printf '%s,' "${INFLIGHT[@]}" | sed 's/,$//')" --meta latency_ms="$LATENCY_MS" \
+    --meta partitions="$PARTS" --meta build="$FLEET_BUILD_CMD" \
+    --meta script_seconds="$((SECONDS - FLEET_T0))" --meta backlog_rows="$BACKLOG_ROWS" \
+    --meta jcap_max="$JCAP_MAX" --meta size_worker_inflight="$SIZE_WORKER_INFLIGHT" \
+    --meta parts="$FLEET_MEM_PARTS" "$@"
+}
+partial() { write_summary --meta partial=true 2>/dev/null; }
 
 # ---- a) dataset size -------------------------------------------------------------------
 # worker_done LOG N SECONDS: bounded wait until the worker's 5-second stats line (debug
@@ -80,20 +101,21 @@ run_size() {
   rt=rows.$run; st=results.$run
   rcli FLUSHALL >/dev/null
   topic_create "$rt" "$PARTS"; topic_create "$st" "$PARTS"
-  role_start w1 env EVALFLEET_DEBUG=kafka "$EF" worker "${FLEET[@]}" --rows-topic "$rt" \
-    --results-topic "$st" --group "wk.$run" --max-inflight-rows "$wk" --drain-timeout 30
+  role_start w1 env EVALFLEET_DEBUG=kafka "$EF" worker "${FLEET[@]}" "${KX[@]+"${KX[@]}"}" \
+    --rows-topic "$rt" --results-topic "$st" --group "wk.$run" --max-inflight-rows "$wk" \
+    --drain-timeout 30
   local wpid=$ROLE_PID
   wait_assigned "$W/w1.log" || true
   local t0 load0; t0=$(now_ms); load0=$(load1)
-  measure produce "$EF" produce "${FLEET[@]}" --rows-topic "$rt" --data - --evaluators f1_score \
-    --run-id "$run" --quiet < <(python3 bench/gen_rows.py "$n" --distinct 100000)
+  measure produce "$EF" produce "${FLEET[@]}" "${KX[@]+"${KX[@]}"}" --rows-topic "$rt" --data - \
+    --evaluators f1_score --run-id "$run" --quiet < <(python3 bench/gen_rows.py "$n" --distinct 100000)
   local p_rc=$M_RC p_wall=$M_WALL p_rss=$M_RSS_KB p_cpu
   p_cpu=$(calc "$M_USER + $M_SYS")
   local w_ok=1
   worker_done "$W/w1.log" "$n" $((300 + n / 500)) || w_ok=0
   local tw; tw=$(now_ms)
-  role_start agg "$EF" aggregate "${FLEET[@]}" --results-topic "$st" --group "ag.$run" \
-    -o "$W/out" --run "$run" --exit-when-done
+  role_start agg "$EF" aggregate "${FLEET[@]}" "${KX[@]+"${KX[@]}"}" --results-topic "$st" \
+    --group "ag.$run" -o "$W/out" --run "$run" --exit-when-done
   local apid=$ROLE_PID a_rc=0
   role_wait "$apid" $((600 + n / 500)) || a_rc=$?
   local t1; t1=$(now_ms)
@@ -119,7 +141,8 @@ run_size() {
   [ -n "$first" ] && [ -n "$last" ] && window_s=$(calc "round(($last - $first) / 1000, 3)")
   [ -n "$fin" ] && [ -n "$last" ] && export_s=$(calc "round(($fin - $last) / 1000, 3)")
   worker_s=$(calc "round(($tw - $t0) / 1000, 3)")
-  record part=rows system=evalfleet_fleet variant="worker_inflight_$wk" rows="$n" rep="$REP" \
+  record part=rows system=evalfleet_fleet variant="worker_inflight_$wk$VSUF" rows="$n" rep="$REP" \
+    kafka_settings="${KX[*]:-}" \
     ok="$ok" workers=1 worker_max_inflight_rows="$wk" \
     producer_rss_kb="$p_rss" producer_rss_mb="$(mb "$p_rss")" producer_cpu_s="$p_cpu" \
     producer_wall_s="$p_wall" producer_rows_per_s="$(rate "$n" "$p_wall")" \
@@ -141,7 +164,8 @@ run_size() {
   rcli FLUSHALL >/dev/null
   topic_delete "$rt" "$st"
   rm -rf "$W/out"
-  [ "$wk" = "$SIZE_WORKER_INFLIGHT" ] || return 0
+  partial
+  { [ "$wk" = "$SIZE_WORKER_INFLIGHT" ] && [ -z "$VSUF" ]; } || return 0
   # Local mode, same rows, same evaluator, with its result file.
   measure local "$EF" run --data - --evaluators f1_score --quiet --output "$W/lout" \
     < <(python3 bench/gen_rows.py "$n" --distinct 100000)
@@ -151,6 +175,7 @@ run_size() {
     wall_s="$M_WALL" rows_per_s="$(rate "$n" "$M_WALL")"
   echo "bench: local $n rows: $(mb "$M_RSS_KB") MB, $(rate "$n" "$M_WALL") rows/s" >&2
   rm -rf "$W/lout"
+  partial
 }
 
 has_part() { case " $FLEET_MEM_PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -190,8 +215,9 @@ run_inflight() {
     --evaluators "$evs" --run-id "$run" --judge-max-inflight "$jcap" --quiet
   mock_reset
   # EVALFLEET_DEBUG=kafka: the worker logs "paused at N rows in flight" at the bound.
-  role_start wk env EVALFLEET_DEBUG=kafka "$EF" worker "${FLEET[@]}" --rows-topic "$rt" \
-    --results-topic "$st" --group "wk.$run" --max-inflight-rows "$k" --drain-timeout 30
+  role_start wk env EVALFLEET_DEBUG=kafka "$EF" worker "${FLEET[@]}" "${KX[@]+"${KX[@]}"}" \
+    --rows-topic "$rt" --results-topic "$st" --group "wk.$run" --max-inflight-rows "$k" \
+    --drain-timeout 30
   local wpid=$ROLE_PID
   # Until 3K rows' judge calls are answered (bounded); for the backlog variant the same.
   local want=$((k * 3 * cpr)) i calls=0
@@ -205,7 +231,8 @@ run_inflight() {
   role_stop "$wpid" 60
   role_stats wk
   local paused; paused=$(grep -c "paused at" "$W/wk.log" || true)
-  record part=inflight system=evalfleet_worker variant="$v" inflight="$k" rows="$rows" rep="$REP" \
+  record part=inflight system=evalfleet_worker variant="$v$VSUF" inflight="$k" rows="$rows" rep="$REP" \
+    kafka_settings="${KX[*]:-}" \
     evaluators="$evs" judge_max_inflight="$jcap" rc="$M_RC" rss_kb="$M_RSS_KB" \
     rss_mb="$(mb "$M_RSS_KB")" cpu_s="$(calc "$M_USER + $M_SYS")" judge_calls="$calls" \
     judge_calls_wanted="$want" mock_max_inflight="$maxin" pauses="$paused" latency_ms="$LATENCY_MS"
@@ -213,7 +240,7 @@ run_inflight() {
        "$(mb "$M_RSS_KB") MB, load $(load1)" >&2
   topic_delete "$rt" "$st"
   # Local mode, same rows and flags.
-  if [ "$v" != qa+backlog ]; then
+  if [ "$v" != qa+backlog ] && [ -z "$VSUF" ]; then
     mock_reset
     measure localk "$EF" run --data "$W/qa_k.jsonl" --evaluators "$evs" --quiet \
       --max-inflight-rows "$k" --judge-max-inflight "$jcap"
@@ -224,6 +251,7 @@ run_inflight() {
       latency_ms="$LATENCY_MS"
     echo "bench: local $v, $k rows in flight: $(mb "$M_RSS_KB") MB" >&2
   fi
+  partial
 }
 
 for REP in $(seq "$BENCH_REPS"); do
@@ -236,13 +264,20 @@ for REP in $(seq "$BENCH_REPS"); do
   done
 done
 
-summarize "$OUT" --group part,system,variant,rows,inflight \
-  --command "bench/fleet_memory.sh" \
-  --meta sizes="$(printf '%s,' "${SIZES[@]}" | sed 's/,$//')" \
-  --meta inflight="$(printf '%s,' "${INFLIGHT[@]}" | sed 's/,$//')" --meta latency_ms="$LATENCY_MS" \
-  --meta partitions="$PARTS" --meta build="$FLEET_BUILD_CMD" \
-  --meta script_seconds="$((SECONDS - FLEET_T0))" --meta backlog_rows="$BACKLOG_ROWS" \
-  --meta jcap_max="$JCAP_MAX" --meta size_worker_inflight="$SIZE_WORKER_INFLIGHT"
+# ---- tuned: the same with smaller librdkafka queues (not part of the default run) -------
+# -X queue.buffering.max.messages=10000 (producers: librdkafka's default is 100,000 messages
+# queued for the broker) and -X queued.max.messages.kbytes=8192 (consumers: default 65,536 KB
+# prefetched), given to every role: a 1,000,000-row size run and the qa+backlog worker.
+if has_part tuned; then
+  KX=(-X queue.buffering.max.messages=10000 -X queued.max.messages.kbytes=8192); VSUF=+tuned
+  for REP in $(seq "$TUNED_REPS"); do
+    run_size "$TUNED_ROWS" "$SIZE_WORKER_INFLIGHT"
+    run_inflight qa+backlog 1000
+  done
+  KX=(); VSUF=
+fi
+
+write_summary
 python3 - "$BENCH_RESULTS/$OUT.json" <<'PY'
 import json, sys
 p = sys.argv[1]; d = json.load(open(p))

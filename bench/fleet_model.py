@@ -7,7 +7,7 @@
 
 Reads DIR/fleet_scaling.json (bench/fleet_scaling.sh) and DIR/fleet_memory.json
 (bench/fleet_memory.sh) (default DIR: bench/results) and prints, for every judge quota Q
-(requests/minute, default 10000 and 100000) and judge latency L (seconds, default the
+(requests/minute, default 10000, 100000 and 1000000) and judge latency L (seconds, default the
 measured 0.1 and 2.0), what a run of N rows (default 100,000,000) of the QA composite needs:
 
   calls per row c          judge calls per row, counted by the mock (QA composite: 5)
@@ -15,11 +15,13 @@ measured 0.1 and 2.0), what a run of N rows (default 100,000,000) of the QA comp
   duration                 N / r
   per worker, rows/s       min(concurrency bound, CPU bound):
                              concurrency: min(R, J / c) / L  (a row's c calls run at once)
-                             CPU: 1 core / worker CPU per row (one libevent loop per worker)
+                             CPU: T / worker CPU per row (one libevent loop per worker, planned
+                               at T = 70 % of a core, --cpu-target)
   workers                  ceil(r / per-worker rows/s); partitions >= workers (the model
                            suggests 2x workers, at least 8, so workers can be added mid-run;
                            the results topic's count must not change during a run)
-  aggregators              r x aggregator CPU per row (cores); 1 unless above one core
+  aggregators              ceil(r x aggregator CPU per row / T) (they split the results
+                           topic's partitions)
   cores                    r x (worker + aggregator + Redis + Kafka) CPU per row
   Redis memory             N x bytes per stored row (ef:{RUN}:rows, MEMORY USAGE) +
                            judge reply cache: min(duration, TTL) x r x c x bytes per entry
@@ -160,7 +162,7 @@ def model(m, a, quota_rpm, latency_s):
     n = a.rows
     conc = min(a.max_inflight_rows, a.judge_max_inflight / c) / latency_s
     wcpu = m.get("worker_cpu_us_per_row")
-    cpu = 1e6 / wcpu if wcpu else None
+    cpu = a.cpu_target * 1e6 / wcpu if wcpu else None
     per_worker = min(conc, cpu) if cpu else conc
     workers = max(1, math.ceil(r / per_worker))
     parts = max(8, 2 * workers)
@@ -181,7 +183,8 @@ def model(m, a, quota_rpm, latency_s):
         "per_worker_rows_per_s": per_worker, "per_worker_bound": "cpu" if cpu and cpu < conc
         else "concurrency", "per_worker_concurrency_rows_per_s": conc,
         "per_worker_cpu_rows_per_s": cpu, "workers": workers, "partitions": parts,
-        "worker_cores": r * (wcpu or 0) / 1e6, "aggregators": max(1, math.ceil(agg_cores)),
+        "worker_cores": r * (wcpu or 0) / 1e6,
+        "aggregators": max(1, math.ceil(agg_cores / a.cpu_target)),
         "aggregator_cores": agg_cores, "fleet_cores": r * per_row_cpu / 1e6,
         "redis_rows_gb": gb(rows_b), "redis_cache_gb": gb(cache_b),
         "redis_gb": gb(rows_b + cache_b), "kafka_gb": gb(kafka_b),
@@ -206,7 +209,7 @@ def rng(g, k, nd=0):
     return fmt(v, nd)
 
 
-def report(a, scal, mem, m, models, heap=None):
+def report(a, scal, mem, m, models, heap=None, tuned=None):
     out = []
     p = out.append
     p("## The fleet (benches 1, 4 and 5)")
@@ -439,6 +442,42 @@ def report(a, scal, mem, m, models, heap=None):
         if meta.get("script_seconds"):
             p(f"(`bench/fleet_memory.sh` took {dur(meta['script_seconds'])} in all.)")
             p("")
+    if not tuned and mem and any(str(g.get("variant", "")).endswith("+tuned")
+                                 for g in mem["groups"]):
+        tuned = mem
+    if tuned:
+        p("### Bench 4: the same roles with smaller librdkafka queues")
+        p("")
+        p("`FLEET_MEM_PARTS=tuned bench/fleet_memory.sh` "
+          "(`bench/results/fleet_memory_tuned.json`): every role given `-X "
+          "queue.buffering.max.messages=10000` (producers; librdkafka's default queues 100,000 "
+          "messages for the broker) and `-X queued.max.messages.kbytes=8192` (consumers; "
+          "default 65,536 KB prefetched), against the default runs above. Peak RSS in MB.")
+        p("")
+        p("| run | settings | producer | worker | aggregator | producer rows/s | worker rows/s "
+          "| aggregator rows/s | n | load |")
+        p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for g in [x for x in groups(tuned, part="rows", system="evalfleet_fleet")
+                  if str(x.get("variant")).endswith("+tuned")]:
+            base = [x for x in sweep(mem) if x["rows"] == g["rows"]] if mem else []
+            for label, x, doc in ([("default", base[0], mem)] if base else []) + [("tuned", g, tuned)]:
+                rs = runs(doc, part="rows", system="evalfleet_fleet", rows=x["rows"],
+                          variant=x["variant"])
+                p(f"| {fmt(x['rows'])} rows, f1_score | {label} | {rng(x, 'producer_rss_mb', 1)} | "
+                  f"{rng(x, 'worker_rss_mb', 1)} | {rng(x, 'aggregator_rss_mb', 1)} | "
+                  f"{fmt(x.get('producer_rows_per_s'))} | {fmt(x.get('worker_rows_per_s'))} | "
+                  f"{fmt(x.get('aggregator_rows_per_s'))} | {x['n']} | {load_note(rs)} |")
+        for g in [x for x in groups(tuned, part="inflight", system="evalfleet_worker")
+                  if str(x.get("variant")).endswith("+tuned")]:
+            base = groups(mem, part="inflight", system="evalfleet_worker", variant="qa+backlog",
+                          inflight=g["inflight"]) if mem else []
+            for label, x, doc in ([("default", base[0], mem)] if base else []) + [("tuned", g, tuned)]:
+                rs = runs(doc, part="inflight", system="evalfleet_worker", variant=x["variant"],
+                          inflight=x["inflight"])
+                p(f"| worker, qa, {fmt(x['inflight'])} rows in flight, {fmt(x['rows'])} waiting | "
+                  f"{label} | - | {rng(x, 'rss_mb', 1)} | - | - | - | - | {x['n']} | "
+                  f"{load_note(rs)} |")
+        p("")
     if heap:
         hm = heap["meta"]
         p("### Where a worker's memory goes at 1,000 QA rows in flight")
@@ -467,18 +506,22 @@ def report(a, scal, mem, m, models, heap=None):
           f"counted by the mock; worker {fmt(m.get('worker_cpu_us_per_row'))} us, aggregator "
           f"{fmt(m.get('aggregator_cpu_us_per_row'))} us, Kafka "
           f"{fmt(m.get('kafka_cpu_us_per_row'))} us, Redis {fmt(m.get('redis_cpu_us_per_row'))} us "
-          f"of CPU per row). A worker's rows/s = min(min(R, J / c) / latency, 1 core / its CPU per row), R "
-          f"rows in flight, J judge calls in flight, c calls per row.")
+          f"of CPU per row). A worker's rows/s = min(min(R, J / c) / latency, {a.cpu_target:g} core / "
+          f"its CPU per row), R rows in flight, J judge calls in flight, c calls per row; "
+          f"aggregators = aggregator cores / {a.cpu_target:g}. Fleet cores exclude the judge.")
         p("")
         p("| quota (req/min) | judge latency | rows/s | duration | workers (bound) "
-          f"| partitions | fleet cores | Redis: rows + cache | Kafka (rows + results, x{a.replication}) "
-          "| worker RSS |")
-        p("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"| partitions | fleet cores | of which aggregator | Redis: rows + cache "
+          f"| Kafka (rows + results, x{a.replication}) | worker RSS |")
+        p("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for x in models:
             p(f"| {fmt(x['quota_rpm'])} | {x['latency_s']:g} s | {fmt(x['rows_per_s'])} | "
-              f"{dur(x['duration_s'])} | {x['workers']} ({x['per_worker_bound']}: "
+              f"{dur(x['duration_s'])}{'' if x['retention_ok'] else f' (> {a.retention_days:g}-day retention)'} | "
+              f"{x['workers']} ({x['per_worker_bound']}: "
               f"{fmt(x['per_worker_rows_per_s'])} rows/s each) | {x['partitions']} | "
-              f"{fmt(x['fleet_cores'], 2)} | {fmt(x['redis_rows_gb'])} + {fmt(x['redis_cache_gb'])} GB "
+              f"{fmt(x['fleet_cores'], 2)} | {fmt(x['aggregator_cores'], 2)} "
+              f"({x['aggregators']} aggregator{'s' if x['aggregators'] > 1 else ''}) | "
+              f"{fmt(x['redis_rows_gb'])} + {fmt(x['redis_cache_gb'])} GB "
               f"| {fmt(x['kafka_gb'])} GB | {fmt(x['worker_rss_mb'])} MB |")
         p("")
         p("Reading the model:")
@@ -488,6 +531,16 @@ def report(a, scal, mem, m, models, heap=None):
           "concurrency when the judge is slow (rows in flight / latency), not for CPU. One "
           "worker's in-flight bound `min(R, J / c) / latency` is the lever: raise "
           "`--judge-max-inflight` (a run option) before adding workers.")
+        slow = max(models, key=lambda x: (x["quota_rpm"], x["latency_s"]))
+        if slow["per_worker_bound"] == "concurrency":
+            b = argparse.Namespace(**vars(a))
+            b.judge_max_inflight = int(a.max_inflight_rows * m["calls_per_row"])
+            y = model(m, b, slow["quota_rpm"], slow["latency_s"])
+            p(f"  For example at {fmt(slow['quota_rpm'])} requests/min and {slow['latency_s']:g} s, "
+              f"`--judge-max-inflight {b.judge_max_inflight}` (every one of the "
+              f"{a.max_inflight_rows} rows' calls at once) gives {fmt(y['per_worker_rows_per_s'])} "
+              f"rows/s per worker ({y['per_worker_bound']}-bound) and {y['workers']} workers "
+              f"instead of {slow['workers']}.")
         p("- Partitions: at least the number of workers (a partition feeds one worker); twice "
           "that, and at least 8, lets workers be added mid-run. The results topic's count "
           "must not change while a run is in flight.")
@@ -499,7 +552,7 @@ def report(a, scal, mem, m, models, heap=None):
           "retain it for the whole run (`retention.ms` >= the duration; the broker default is "
           "7 days, shorter than some runs above) and hold N x bytes per row on disk.")
         p("")
-    if not (scal or mem or heap):
+    if not (scal or mem or heap or tuned):
         p("No fleet results yet: run `bench/fleet_scaling.sh` and `bench/fleet_memory.sh`.")
         p("")
     return "\n".join(out)
@@ -509,13 +562,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--results", default=os.path.join(HERE, "results"))
     ap.add_argument("--rows", type=float, default=100e6)
-    ap.add_argument("--quota-rpm", default="10000,100000")
+    ap.add_argument("--quota-rpm", default="10000,100000,1000000")
     ap.add_argument("--latency-s", default=None,
                     help="judge latencies in seconds (default: the measured one and 2.0)")
     ap.add_argument("--max-inflight-rows", type=int, default=1000)
     ap.add_argument("--judge-max-inflight", type=int, default=1000)
     ap.add_argument("--cache-ttl", type=float, default=86400)
     ap.add_argument("--retention-days", type=float, default=7)
+    ap.add_argument("--cpu-target", type=float, default=0.7,
+                    help="share of a core a worker or aggregator is planned to use (0.7)")
     ap.add_argument("--replication", type=int, default=3,
                     help="Kafka replication factor (k8s/10-kafka.yaml: 3; measured at 1)")
     ap.add_argument("--json", default=None)
@@ -550,7 +605,8 @@ def main():
             f.write("\n")
         os.replace(out + ".tmp", out)
     if a.report:
-        text = report(a, scal, mem, m, models, load(a.results, "fleet_heap.json"))
+        text = report(a, scal, mem, m, models, load(a.results, "fleet_heap.json"),
+                      load(a.results, "fleet_memory_tuned.json"))
         with open(a.report + ".tmp", "w") as f:
             f.write(text + "\n")
         os.replace(a.report + ".tmp", a.report)

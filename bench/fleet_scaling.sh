@@ -52,6 +52,17 @@ export OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=$MOCK_URL/v1
 FLEET=(-b "$BROKERS" --redis "$REDIS_URL")
 NRUN=0
 
+# write_summary [--meta k=v]...: the result file from the runs so far (also after each run,
+# with partial=true, so that an interrupted script keeps what it measured).
+write_summary() {
+  summarize "$OUT" --group phase,workers,rows,judge_max_inflight \
+    --command "bench/fleet_scaling.sh $ROWS $LAT" --meta latency_ms="$LAT" --meta rows="$ROWS" \
+    --meta partitions="$PARTS" --meta max_inflight_rows="$INFLIGHT_ROWS" \
+    --meta judge_max_inflight="$JUDGE_INFLIGHT" --meta s1_rows="$S1_ROWS" \
+    --meta build="$FLEET_BUILD_CMD" --meta script_seconds="$((SECONDS - FLEET_T0))" \
+    --meta mock_flags="--latency-ms $LAT" --meta dataset="bench/gen_rows.py N --kind qa (seed 7)" "$@"
+}
+
 # run_fleet PHASE W ROWS DATA JUDGE_INFLIGHT: one fleet run, one measurement.
 run_fleet() {
   local phase=$1 nw=$2 rows=$3 data=$4 jcap=$5
@@ -154,6 +165,7 @@ run_fleet() {
        "load $(load1)" >&2
   topic_delete "$rt" "$st"
   rm -rf "$W/out"
+  write_summary --meta partial=true 2>/dev/null
 }
 
 for REP in $(seq "$BENCH_REPS"); do
@@ -161,11 +173,6 @@ for REP in $(seq "$BENCH_REPS"); do
   for cap in "${S1_CAPS[@]+"${S1_CAPS[@]}"}"; do run_fleet s1 1 "$S1_ROWS" "$W/qa_s1.jsonl" "$cap"; done
 done
 
-summarize "$OUT" --group phase,workers,rows,judge_max_inflight \
-  --command "bench/fleet_scaling.sh $ROWS $LAT" --meta latency_ms="$LAT" --meta rows="$ROWS" \
-  --meta partitions="$PARTS" --meta max_inflight_rows="$INFLIGHT_ROWS" \
-  --meta judge_max_inflight="$JUDGE_INFLIGHT" --meta s1_rows="$S1_ROWS" \
-  --meta build="$FLEET_BUILD_CMD" --meta script_seconds="$((SECONDS - FLEET_T0))" \
-  --meta mock_flags="--latency-ms $LAT" --meta dataset="bench/gen_rows.py N --kind qa (seed 7)"
+write_summary
 fleet_smoke_check "$BENCH_RESULTS/$OUT.json"
 fleet_report
