@@ -19,9 +19,8 @@ typedef struct ef_http_call {
     TAILQ_ENTRY(ef_http_call) link; /* in ep->queue (QUEUED) or ep->active */
     ef_http_endpoint *ep;
     call_state state;
-    CURL *easy;
-    struct curl_slist *headers;
-    char *url, *body;
+    CURL *easy; /* from ep->pool while an attempt runs, else NULL */
+    char *body; /* owned */
     size_t len;
     char *resp;
     size_t resp_len, resp_cap;
@@ -45,6 +44,11 @@ struct ef_http_endpoint {
     TAILQ_ENTRY(ef_http_endpoint) link;
     ef_http *h;
     char *name;
+    char *url;
+    char where[160];            /* url without query or user info, for messages */
+    struct curl_slist *headers; /* built once; values wiped on destroy */
+    CURL **pool;                /* idle easy handles, set up for this endpoint */
+    size_t npool, pool_cap;     /* pool_cap <= lim.max_inflight */
     ef_http_limits lim;
     call_list queue;  /* waiting for a slot or a token */
     call_list active; /* running or waiting to retry */
@@ -67,6 +71,7 @@ struct ef_http {
     TAILQ_HEAD(, ef_http_endpoint) endpoints;
     size_t pending;
     int running;
+    double timer_at; /* when timer_ev fires (monotonic s), valid while it is pending */
 };
 
 static double now_s(void) {
@@ -77,6 +82,7 @@ static double now_s(void) {
 
 static void check_done(ef_http *h);
 static void pump(ef_http_endpoint *ep);
+static void finish(ef_http_call *c, long status, ef_err err, const char *msg);
 
 /* ---- token buckets ------------------------------------------------------ */
 
@@ -111,13 +117,22 @@ static void on_timer(evutil_socket_t fd, short what, void *arg) {
     check_done(h);
 }
 
+/* libcurl moves its deadline on nearly every state change of every transfer.
+ * Re-arming the libevent timer each time costs a heap update; a deadline that
+ * moves later is left alone instead: the timer then fires early, and
+ * curl_multi_socket_action(CURL_SOCKET_TIMEOUT) with nothing expired only
+ * reports the new deadline. */
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp) {
     ef_http *h = userp;
     if (timeout_ms < 0) {
         evtimer_del(h->timer_ev);
         return 0;
     }
+    double at = now_s() + (double)timeout_ms / 1000.0;
+    if (evtimer_pending(h->timer_ev, NULL) && at >= h->timer_at)
+        return 0;
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    h->timer_at = at;
     evtimer_add(h->timer_ev, &tv);
     return 0;
 }
@@ -186,46 +201,77 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata) {
     return n;
 }
 
-static void call_free(ef_http_call *c) {
-    if (!c)
-        return;
-    if (c->easy)
-        curl_easy_cleanup(c->easy);
-    curl_slist_free_all(c->headers);
-    if (c->retry_ev)
-        event_free(c->retry_ev);
-    free(c->url);
-    free(c->body);
-    free(c->resp);
-    free(c);
-}
-
-static int call_setup(ef_http_call *c) {
-    const ef_http_limits *lim = &c->ep->lim;
-    CURL *e = c->easy = curl_easy_init();
+/* An easy handle with the endpoint's constant options; per attempt only the
+ * body, the write target and PRIVATE change.  A 4 KB receive buffer (curl's
+ * default is 16 KB) keeps memory per request in flight small: replies of
+ * judges are well under that, larger ones arrive in more callbacks. */
+static CURL *easy_new(const ef_http_endpoint *ep) {
+    const ef_http_limits *lim = &ep->lim;
+    CURL *e = curl_easy_init();
     if (!e)
-        return -1;
-    curl_easy_setopt(e, CURLOPT_URL, c->url);
+        return NULL;
+    curl_easy_setopt(e, CURLOPT_URL, ep->url);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, ep->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, lim->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, lim->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "evalfleet/0.1");
-    return 0;
+    return e;
+}
+
+static CURL *easy_get(ef_http_endpoint *ep) {
+    return ep->npool ? ep->pool[--ep->npool] : easy_new(ep);
+}
+
+/* Back to the pool once its transfer is removed from the multi handle.  The
+ * pool never holds more than max_inflight handles. */
+static void easy_put(ef_http_endpoint *ep, CURL *e) {
+    if (ep->npool == ep->pool_cap && ep->pool_cap < ep->lim.max_inflight) {
+        size_t ncap = ep->pool_cap ? ep->pool_cap * 2 : 16;
+        if (ncap > ep->lim.max_inflight)
+            ncap = ep->lim.max_inflight;
+        CURL **np = realloc(ep->pool, ncap * sizeof(*np));
+        if (np) {
+            ep->pool = np;
+            ep->pool_cap = ncap;
+        }
+    }
+    if (ep->npool < ep->pool_cap)
+        ep->pool[ep->npool++] = e;
+    else
+        curl_easy_cleanup(e);
+}
+
+static void call_free(ef_http_call *c) {
+    if (!c)
+        return;
+    if (c->easy)
+        easy_put(c->ep, c->easy);
+    if (c->retry_ev)
+        event_free(c->retry_ev);
+    free(c->body);
+    free(c->resp);
+    free(c);
 }
 
 static void start_attempt(ef_http_call *c) {
     ef_http_endpoint *ep = c->ep;
+    if (!(c->easy = easy_get(ep))) {
+        TAILQ_INSERT_TAIL(&ep->active, c, link);
+        finish(c, 0, EF_ERR_NOMEM, "out of memory");
+        return;
+    }
+    CURL *e = c->easy;
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     c->state = CALL_RUNNING;
     c->resp_len = 0;
     c->overflow = 0;
@@ -334,11 +380,10 @@ static void attempt_done(ef_http_call *c, CURLcode cc) {
     const ef_http_limits *lim = &ep->lim;
     long status = 0;
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_multi_remove_handle(ep->h->multi, c->easy);
     ep->inflight--;
     ep->st.by_status[status >= 100 && status < 600 ? status / 100 : 0]++;
-    char where[160], msg[256];
-    ef_http_redact_url(c->url, where, sizeof(where));
+    const char *where = ep->where;
+    char msg[256];
 
     ef_err err = EF_ERR_OK;
     int retry = 0;
@@ -393,6 +438,9 @@ static void attempt_done(ef_http_call *c, CURLcode cc) {
             snprintf(msg, sizeof(msg), "%s: %s", where, curl_easy_strerror(cc));
     }
     ef_log_debug(EF_DBG_HTTP, "%s: attempt %u: %s", ep->name, c->attempts, msg);
+    curl_multi_remove_handle(ep->h->multi, c->easy);
+    easy_put(ep, c->easy);
+    c->easy = NULL;
 
     int can_retry = lim->max_retries < 0 || c->attempts <= (unsigned)lim->max_retries;
     if (err == EF_ERR_OK) {
@@ -488,8 +536,18 @@ static void endpoint_free(ef_http_endpoint *ep) {
             curl_multi_remove_handle(ep->h->multi, c->easy);
         cancel(c);
     }
+    while (ep->npool)
+        curl_easy_cleanup(ep->pool[--ep->npool]);
+    free(ep->pool);
     if (ep->pump_ev)
         event_free(ep->pump_ev);
+    for (struct curl_slist *hd = ep->headers; hd; hd = hd->next) {
+        volatile char *p = hd->data; /* header values may hold the API key */
+        while (*p)
+            *p++ = '\0';
+    }
+    curl_slist_free_all(ep->headers);
+    free(ep->url);
     free(ep->name);
     free(ep);
 }
@@ -509,18 +567,25 @@ void ef_http_destroy(ef_http *h) {
     free(h);
 }
 
-ef_http_endpoint *ef_http_endpoint_new(ef_http *h, const char *name, const ef_http_limits *lim,
+ef_http_endpoint *ef_http_endpoint_new(ef_http *h, const char *name, const char *url,
+                                       const char *const *headers, const ef_http_limits *lim,
                                        char *errstr, size_t errsize) {
     ef_http_endpoint *ep = calloc(1, sizeof(*ep));
-    if (!ep || !(ep->name = strdup(name ? name : "http")) ||
-        !(ep->pump_ev = evtimer_new(h->base, on_pump, ep))) {
-        if (ep)
-            free(ep->name);
-        free(ep);
-        ef_seterr(errstr, errsize, "out of memory");
-        return NULL;
-    }
+    if (!ep)
+        goto oom;
     ep->h = h;
+    TAILQ_INIT(&ep->queue);
+    TAILQ_INIT(&ep->active);
+    if (!(ep->name = strdup(name ? name : "http")) || !(ep->url = strdup(url)) ||
+        !(ep->pump_ev = evtimer_new(h->base, on_pump, ep)))
+        goto oom;
+    for (const char *const *hd = headers; hd && *hd; hd++) {
+        struct curl_slist *n = curl_slist_append(ep->headers, *hd);
+        if (!n)
+            goto oom;
+        ep->headers = n;
+    }
+    ef_http_redact_url(url, ep->where, sizeof(ep->where));
     ep->lim = *lim;
     if (!ep->lim.max_inflight)
         ep->lim.max_inflight = 64;
@@ -538,37 +603,29 @@ ef_http_endpoint *ef_http_endpoint_new(ef_http *h, const char *name, const ef_ht
         ep->lim.max_response = 16u << 20;
     bucket_init(&ep->req, ep->lim.rpm);
     bucket_init(&ep->tok, ep->lim.tpm);
-    TAILQ_INIT(&ep->queue);
-    TAILQ_INIT(&ep->active);
     TAILQ_INSERT_TAIL(&h->endpoints, ep, link);
     return ep;
+oom:
+    ef_seterr(errstr, errsize, "out of memory");
+    if (ep)
+        endpoint_free(ep);
+    return NULL;
 }
 
-int ef_http_post(ef_http_endpoint *ep, const char *url, const char *const *headers,
-                 const char *body, size_t len, double est_tokens, ef_http_cb cb, void *arg) {
+int ef_http_post(ef_http_endpoint *ep, char *body, size_t len, double est_tokens, ef_http_cb cb,
+                 void *arg) {
     ef_http_call *c = calloc(1, sizeof(*c));
-    if (!c)
+    if (!c) {
+        free(body);
         return -1;
+    }
     c->ep = ep;
     c->cb = cb;
     c->arg = arg;
     c->est_tokens = est_tokens;
     c->t0 = now_s();
+    c->body = body;
     c->len = len;
-    c->url = strdup(url);
-    c->body = malloc(len + 1);
-    if (!c->url || !c->body)
-        goto fail;
-    memcpy(c->body, body, len);
-    c->body[len] = '\0';
-    for (const char *const *hd = headers; hd && *hd; hd++) {
-        struct curl_slist *n = curl_slist_append(c->headers, *hd);
-        if (!n)
-            goto fail;
-        c->headers = n;
-    }
-    if (call_setup(c))
-        goto fail;
     c->state = CALL_QUEUED;
     TAILQ_INSERT_TAIL(&ep->queue, c, link);
     ep->st.queued++;
@@ -580,9 +637,6 @@ int ef_http_post(ef_http_endpoint *ep, const char *url, const char *const *heade
         evtimer_add(ep->pump_ev, &tv);
     }
     return 0;
-fail:
-    call_free(c);
-    return -1;
 }
 
 void ef_http_endpoint_charge(ef_http_endpoint *ep, double tokens) {

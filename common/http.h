@@ -17,8 +17,14 @@
  * the loop (never from inside ef_http_post).  It may return EF_HTTP_RETRY on
  * a 2xx whose body it cannot use; the request is then retried like a 5xx.
  *
- * Ownership: ef_http_post copies url, headers and body.  The response passed
- * to the callback is valid only during the callback.  ef_http_destroy()
+ * An endpoint sends to one URL with one header list, both copied when it is
+ * made (the header values are wiped when it is freed: they may hold a key).
+ * Its easy handles are pooled: set up once, reused by later requests, at
+ * most max_inflight of them kept.  A request holds one only while an attempt
+ * runs, never while queued or waiting to retry.
+ *
+ * Ownership: ef_http_post takes the body (malloc'd), also when it fails.  The
+ * response passed to the callback is valid only during the callback.  ef_http_destroy()
  * ends every unfinished request by calling its callback with
  * EF_ERR_CANCELLED (so owners release their state); destroy it only from
  * outside its own callbacks.  Messages never contain header values
@@ -73,15 +79,17 @@ typedef struct ef_http_stats {
 ef_http *ef_http_new(struct event_base *base, char *errstr, size_t errsize);
 void ef_http_destroy(ef_http *h); /* NULL is fine */
 
-/* name labels messages ("judge", "target").  Owned by h; freed with it. */
-ef_http_endpoint *ef_http_endpoint_new(ef_http *h, const char *name, const ef_http_limits *lim,
+/* name labels messages ("judge", "target"); requests go to url with headers
+ * ("Name: value", NULL-terminated).  Owned by h; freed with it. */
+ef_http_endpoint *ef_http_endpoint_new(ef_http *h, const char *name, const char *url,
+                                       const char *const *headers, const ef_http_limits *lim,
                                        char *errstr, size_t errsize);
 
-/* POST body (len bytes) to url with headers ("Name: value", NULL-terminated).
- * est_tokens is charged to the tokens/min bucket.  0, or -1 on out of memory
- * (the callback will not run). */
-int ef_http_post(ef_http_endpoint *ep, const char *url, const char *const *headers,
-                 const char *body, size_t len, double est_tokens, ef_http_cb cb, void *arg);
+/* POST body (len bytes, malloc'd, taken over) to the endpoint.  est_tokens is
+ * charged to the tokens/min bucket.  0, or -1 on out of memory (the body is
+ * freed and the callback will not run). */
+int ef_http_post(ef_http_endpoint *ep, char *body, size_t len, double est_tokens, ef_http_cb cb,
+                 void *arg);
 
 /* Correct the tokens/min bucket once the real usage is known (real - estimate). */
 void ef_http_endpoint_charge(ef_http_endpoint *ep, double tokens);

@@ -1,5 +1,6 @@
 /* llm.c - OpenAI / Azure OpenAI / Azure ML / plain HTTP adapters (see llm.h). */
 #include <math.h>
+#include <stdint.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <stdio.h>
@@ -11,6 +12,18 @@
 #include "mapping.h"
 
 #define EF_PROMPT_MAX (8u << 20)
+#define CHAT_FRAMES   8
+
+/* Everything of an OpenAI chat body but the messages, printed once for one
+ * set of per-call parameters: body = prefix + messages + suffix, byte for
+ * byte what printing the whole body with cJSON gives. */
+typedef struct chat_frame {
+    cJSON *params; /* a copy of the per-call parameters it was made for */
+    int used, has_params;
+    char *prefix, *suffix;
+    size_t prefix_len, suffix_len;
+    double max_tokens;
+} chat_frame;
 
 struct ef_llm {
     ef_endpoint_conf conf;
@@ -23,6 +36,8 @@ struct ef_llm {
     ef_http_endpoint *ep;
     ef_llm_gate *gate;
     char endpoint_id[33]; /* hash of URL and model: names a fleet-wide budget */
+    chat_frame frames[CHAT_FRAMES];
+    unsigned next_frame;
 };
 
 typedef struct llm_call {
@@ -31,7 +46,8 @@ typedef struct llm_call {
     double est_tokens;
     ef_llm_cb cb;
     void *arg;
-    char *text;   /* request body while the gate decides */
+    char *text; /* request body while the gate decides */
+    size_t len;
     char key[33]; /* gate: hash of URL and body */
     int cached;   /* the reply came from the gate's cache */
 } llm_call;
@@ -58,6 +74,11 @@ static void wipe_free(char *s) {
 void ef_llm_destroy(ef_llm *l) {
     if (!l)
         return;
+    for (unsigned i = 0; i < CHAT_FRAMES; i++) {
+        cJSON_Delete(l->frames[i].params);
+        free(l->frames[i].prefix);
+        free(l->frames[i].suffix);
+    }
     wipe_free(l->auth);
     free(l->url);
     free(l->role);
@@ -121,7 +142,9 @@ ef_llm *ef_llm_new(ef_http *h, const ef_endpoint_conf *conf, const char *key, co
             goto fail;
         l->has_input = 1;
     }
-    if (!(l->ep = ef_http_endpoint_new(h, role, &c->limits, errstr, errsize)))
+    const char *headers[] = {"Content-Type: application/json", "Accept: application/json", l->auth,
+                             NULL};
+    if (!(l->ep = ef_http_endpoint_new(h, role, l->url, headers, &c->limits, errstr, errsize)))
         goto fail;
     const char *model = c->model ? c->model : c->deployment ? c->deployment : "";
     hash_hex(l->endpoint_id, l->url, strlen(l->url), model, strlen(model));
@@ -346,17 +369,13 @@ static void merge_params(cJSON *body, const cJSON *params) {
     }
 }
 
+/* Hands the body over to the HTTP client. */
 static int post(llm_call *call) {
     ef_llm *l = call->l;
-    const char *headers[] = {"Content-Type: application/json", "Accept: application/json", l->auth,
-                             NULL};
-    size_t len = strlen(call->text);
-    ef_log_debug(EF_DBG_HTTP, "%s: POST %zu bytes", l->role, len);
-    int rc =
-        ef_http_post(l->ep, l->url, headers, call->text, len, call->est_tokens, on_reply, call);
-    free(call->text);
+    ef_log_debug(EF_DBG_HTTP, "%s: POST %zu bytes", l->role, call->len);
+    char *text = call->text;
     call->text = NULL;
-    return rc;
+    return ef_http_post(l->ep, text, call->len, call->est_tokens, on_reply, call);
 }
 
 void ef_llm_gate_go(ef_llm_ticket *t, const char *cached, size_t len) {
@@ -389,12 +408,12 @@ void ef_llm_gate_drop(ef_llm_ticket *t) {
 void ef_llm_set_gate(ef_llm *l, ef_llm_gate *g) { l->gate = g; }
 const char *ef_llm_endpoint_id(const ef_llm *l) { return l->endpoint_id; }
 
-static int send_body(ef_llm *l, cJSON *body, int target, ef_llm_cb cb, void *arg) {
-    char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+/* text (len bytes, malloc'd) is taken over; max_tokens is the body's. */
+static int send_body(ef_llm *l, char *text, size_t len, double max_tokens, int target, ef_llm_cb cb,
+                     void *arg) {
     llm_call *call = text ? calloc(1, sizeof(*call)) : NULL;
     if (!call) {
         free(text);
-        cJSON_Delete(body);
         return -1;
     }
     call->l = l;
@@ -402,10 +421,8 @@ static int send_body(ef_llm *l, cJSON *body, int target, ef_llm_cb cb, void *arg
     call->cb = cb;
     call->arg = arg;
     call->text = text;
-    size_t len = strlen(text);
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(body, "max_tokens");
-    call->est_tokens = (double)len / 4.0 + (cJSON_IsNumber(mt) ? mt->valuedouble : 0);
-    cJSON_Delete(body);
+    call->len = len;
+    call->est_tokens = (double)len / 4.0 + max_tokens;
     if (l->gate && !target) {
         /* The body holds the model, the rendered prompt and the parameters. */
         hash_hex(call->key, l->url, strlen(l->url), text, len);
@@ -466,15 +483,204 @@ static cJSON *build_body(ef_llm *l, const cJSON *messages, const char *prompt, c
     return body;
 }
 
-int ef_llm_chat(ef_llm *l, const cJSON *messages, const cJSON *params, ef_llm_cb cb, void *arg) {
-    char *prompt = NULL;
-    if (l->conf.api == EF_API_AZUREML || l->conf.api == EF_API_HTTP) {
-        if (!(prompt = flatten(messages)))
-            return -1;
+/* The printed body, its length and its max_tokens (0 when absent). */
+static char *print_body(cJSON *body, size_t *len, double *max_tokens) {
+    char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(body, "max_tokens");
+    *max_tokens = cJSON_IsNumber(mt) ? mt->valuedouble : 0;
+    *len = text ? strlen(text) : 0;
+    cJSON_Delete(body);
+    return text;
+}
+
+/* Equal and printed alike by cJSON: same keys in the same order, same types,
+ * same values (cJSON_Compare ignores key order and rounds numbers). */
+static int same_json(const cJSON *a, const cJSON *b) {
+    if (!a || !b)
+        return a == b;
+    if ((a->type & 0xFF) != (b->type & 0xFF))
+        return 0;
+    if ((a->string || b->string) && (!a->string || !b->string || strcmp(a->string, b->string)))
+        return 0;
+    if (cJSON_IsNumber(a))
+        return a->valuedouble == b->valuedouble;
+    if (cJSON_IsString(a) || cJSON_IsRaw(a))
+        return !strcmp(a->valuestring, b->valuestring);
+    if (cJSON_IsArray(a) || cJSON_IsObject(a)) {
+        const cJSON *x = a->child, *y = b->child;
+        for (; x && y; x = x->next, y = y->next)
+            if (!same_json(x, y))
+                return 0;
+        return !x && !y;
     }
-    cJSON *body = build_body(l, messages, prompt, NULL, params);
-    free(prompt);
-    return send_body(l, body, 0, cb, arg);
+    return 1;
+}
+
+/* The frame for params, made on first use; NULL when the body must be
+ * printed whole (parameters that name "messages", out of memory). */
+static chat_frame *frame_for(ef_llm *l, const cJSON *params) {
+    for (unsigned i = 0; i < CHAT_FRAMES; i++) {
+        chat_frame *f = &l->frames[i];
+        if (f->used && f->has_params == (params != NULL) &&
+            (!params || same_json(f->params, params)))
+            return f;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(params, "messages") ||
+        cJSON_GetObjectItemCaseSensitive(l->conf.params, "messages"))
+        return NULL;
+    cJSON *empty = cJSON_CreateArray();
+    size_t len;
+    double max_tokens;
+    char *text =
+        empty ? print_body(build_body(l, empty, NULL, NULL, params), &len, &max_tokens) : NULL;
+    cJSON_Delete(empty);
+    if (!text)
+        return NULL;
+    static const char mark[] = "\"messages\":[]";
+    const char *at = strstr(text, mark);
+    cJSON *copy = params ? cJSON_Duplicate(params, 1) : NULL;
+    chat_frame *f = &l->frames[l->next_frame++ % CHAT_FRAMES];
+    if (!at || strstr(at + 1, mark) || (params && !copy)) {
+        free(text);
+        cJSON_Delete(copy);
+        return NULL;
+    }
+    cJSON_Delete(f->params);
+    free(f->prefix);
+    free(f->suffix);
+    f->params = copy;
+    f->has_params = params != NULL;
+    f->prefix_len = (size_t)(at - text) + sizeof(mark) - 2; /* up to '[' */
+    f->suffix_len = len - f->prefix_len;                    /* from ']' */
+    f->prefix = text;
+    f->suffix = strdup(text + f->prefix_len);
+    f->max_tokens = max_tokens;
+    f->used = f->suffix != NULL;
+    if (!f->used) {
+        cJSON_Delete(f->params);
+        free(f->prefix);
+        f->params = NULL;
+        f->prefix = NULL;
+        return NULL;
+    }
+    return f;
+}
+
+/* How many of the n bytes at p need no escape (none is < 0x20, '"' or '\\'),
+ * eight at a time: a byte below 0x20 or equal to one of the two shows as a
+ * set high bit in the classic "has less than" / "has zero" word tests. */
+static size_t clean_prefix(const unsigned char *p, size_t n) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, q, b;
+        memcpy(&v, p + i, 8);
+        q = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+            break;
+    }
+    while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Bytes of s (n bytes) as a JSON string body, escaped as
+ * cJSON_PrintUnformatted does: quote, backslash, \b \f \n \r \t, other bytes
+ * < 0x20 as \u00xx, the rest as they are.  With out, writes them. */
+static size_t json_escape(const char *s, size_t n, char *out) {
+    static const char short_esc[32] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t w = 0;
+    for (;;) {
+        size_t run = clean_prefix(p, (size_t)(end - p));
+        if (out)
+            memcpy(out + w, p, run);
+        w += run;
+        p += run;
+        if (p == end)
+            return w;
+        unsigned char ch = *p++;
+        if (ch >= 0x20 || short_esc[ch]) {
+            if (out) {
+                out[w] = '\\';
+                out[w + 1] = ch >= 0x20 ? (char)ch : short_esc[ch];
+            }
+            w += 2;
+        } else {
+            if (out)
+                snprintf(out + w, 7, "\\u%04x", ch);
+            w += 6;
+        }
+    }
+}
+
+/* A message printed by hand: {"role": string, "content": string} in that order. */
+static int plain_message(const cJSON *m) {
+    const cJSON *r = m->child, *c = r ? r->next : NULL;
+    return cJSON_IsObject(m) && c && !c->next && cJSON_IsString(r) && cJSON_IsString(c) &&
+           !strcmp(r->string, "role") && !strcmp(c->string, "content");
+}
+
+char *ef_llm_chat_body(ef_llm *l, const cJSON *messages, const cJSON *params, size_t *len,
+                       double *max_tokens) {
+    chat_frame *f = NULL;
+    if ((l->conf.api == EF_API_OPENAI || l->conf.api == EF_API_AZURE_OPENAI) &&
+        cJSON_IsArray(messages)) {
+        const cJSON *m;
+        cJSON_ArrayForEach(m, messages) if (!plain_message(m)) break;
+        if (!m)
+            f = frame_for(l, params);
+    }
+    if (!f) {
+        char *prompt = NULL;
+        if (l->conf.api == EF_API_AZUREML || l->conf.api == EF_API_HTTP) {
+            if (!(prompt = flatten(messages)))
+                return NULL;
+        }
+        cJSON *body = build_body(l, messages, prompt, NULL, params);
+        free(prompt);
+        return print_body(body, len, max_tokens);
+    }
+    static const char role[] = "{\"role\":\"", content[] = "\",\"content\":\"", end[] = "\"}";
+    size_t n = f->prefix_len + f->suffix_len, k = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, messages) {
+        const char *r = m->child->valuestring, *c = m->child->next->valuestring;
+        n += (k++ ? 1 : 0) + sizeof(role) - 1 + json_escape(r, strlen(r), NULL) + sizeof(content) -
+             1 + json_escape(c, strlen(c), NULL) + sizeof(end) - 1;
+    }
+    char *text = malloc(n + 1), *w = text;
+    if (!text)
+        return NULL;
+    memcpy(w, f->prefix, f->prefix_len);
+    w += f->prefix_len;
+    k = 0;
+    cJSON_ArrayForEach(m, messages) {
+        if (k++)
+            *w++ = ',';
+        memcpy(w, role, sizeof(role) - 1);
+        w += sizeof(role) - 1;
+        const char *r = m->child->valuestring, *c = m->child->next->valuestring;
+        w += json_escape(r, strlen(r), w);
+        memcpy(w, content, sizeof(content) - 1);
+        w += sizeof(content) - 1;
+        w += json_escape(c, strlen(c), w);
+        memcpy(w, end, sizeof(end) - 1);
+        w += sizeof(end) - 1;
+    }
+    memcpy(w, f->suffix, f->suffix_len + 1);
+    *len = n;
+    *max_tokens = f->max_tokens;
+    return text;
+}
+
+int ef_llm_chat(ef_llm *l, const cJSON *messages, const cJSON *params, ef_llm_cb cb, void *arg) {
+    size_t len = 0;
+    double max_tokens = 0;
+    char *text = ef_llm_chat_body(l, messages, params, &len, &max_tokens);
+    return send_body(l, text, len, max_tokens, 0, cb, arg);
 }
 
 int ef_llm_target(ef_llm *l, const cJSON *data, ef_llm_cb cb, void *arg) {
@@ -487,7 +693,9 @@ int ef_llm_target(ef_llm *l, const cJSON *data, ef_llm_cb cb, void *arg) {
         prompt = v->valuestring;
     else if (!(prompt = printed = cJSON_PrintUnformatted(v)))
         return -1;
-    cJSON *body = build_body(l, NULL, prompt, data, NULL);
+    size_t len = 0;
+    double max_tokens = 0;
+    char *text = print_body(build_body(l, NULL, prompt, data, NULL), &len, &max_tokens);
     free(printed);
-    return send_body(l, body, 1, cb, arg);
+    return send_body(l, text, len, max_tokens, 1, cb, arg);
 }

@@ -49,6 +49,12 @@ void ef_llm_destroy(ef_llm *l); /* NULL is fine */
 /* messages: [{"role":..,"content":..}]; params override the endpoint's.
  * 0, or -1 on out of memory (cb not called). */
 int ef_llm_chat(ef_llm *l, const cJSON *messages, const cJSON *params, ef_llm_cb cb, void *arg);
+/* The request body ef_llm_chat sends (malloc'd, *len bytes) and its
+ * max_tokens (0 when absent); NULL on out of memory.  OpenAI and Azure OpenAI
+ * bodies are written directly from a per-parameters frame printed once,
+ * byte for byte what printing the whole body with cJSON gives. */
+char *ef_llm_chat_body(ef_llm *l, const cJSON *messages, const cJSON *params, size_t *len,
+                       double *max_tokens);
 /* data: the row; the prompt is the endpoint's `input` reference resolved in
  * it.  0; -1 on out of memory; -2 when the input is missing or null in data
  * (cb not called in either case). */
