@@ -8,7 +8,8 @@
 #include "evaluator.h"
 
 void ef_eval_out_init(ef_eval_out *o) {
-    o->n = 0;
+    o->n = o->cap = 0;
+    o->kv = NULL;
     o->err = EF_ERR_OK;
     o->errmsg[0] = '\0';
 }
@@ -23,6 +24,7 @@ static void kv_clear(ef_eval_out *o, size_t i) {
 void ef_eval_out_reset(ef_eval_out *o) {
     for (size_t i = 0; i < o->n; i++)
         kv_clear(o, i);
+    free(o->kv);
     ef_eval_out_init(o);
 }
 
@@ -32,8 +34,16 @@ static int out_slot(ef_eval_out *o, const char *key) {
             kv_clear(o, i);
             return (int)i;
         }
-    if (o->n == EF_EVAL_OUT_MAX)
-        return -1;
+    if (o->n == o->cap) {
+        size_t ncap = o->cap ? o->cap * 2 : 8;
+        if (ncap > EF_EVAL_OUT_MAX)
+            ncap = EF_EVAL_OUT_MAX;
+        ef_eval_kv *kv = ncap > o->cap ? realloc(o->kv, ncap * sizeof(*kv)) : NULL;
+        if (!kv)
+            return -1;
+        o->kv = kv;
+        o->cap = ncap;
+    }
     o->kv[o->n].key = key;
     o->kv[o->n].str = NULL;
     o->kv[o->n].json = NULL;

@@ -59,24 +59,30 @@ typedef enum ef_value_kind { EF_VAL_NULL, EF_VAL_NUMBER, EF_VAL_STRING, EF_VAL_J
 
 #define EF_EVAL_OUT_MAX 64
 
+/* One output value of an evaluator. */
+typedef struct ef_eval_kv {
+    const char *key;
+    ef_value_kind kind;
+    double num;
+    char *str;
+    cJSON *json;
+} ef_eval_kv;
+
 /* What one evaluator produced for one row.  Keys are strings that outlive the
  * row (static, or owned by the evaluator's state); string values are copied
  * into the out (ef_eval_out_set_str), JSON values are taken over
- * (ef_eval_out_set_json); both are freed by ef_eval_out_reset(). */
+ * (ef_eval_out_set_json); both are freed by ef_eval_out_reset().  kv grows
+ * on demand up to EF_EVAL_OUT_MAX values (a row in flight holds one out per
+ * evaluator, so no fixed array of the maximum); ef_eval_out_reset() releases
+ * it too. */
 typedef struct ef_eval_out {
-    size_t n;
-    struct {
-        const char *key;
-        ef_value_kind kind;
-        double num;
-        char *str;
-        cJSON *json;
-    } kv[EF_EVAL_OUT_MAX];
+    size_t n, cap;
+    ef_eval_kv *kv;
     ef_err err;       /* EF_ERR_OK, or why the row has no scores */
     char errmsg[512]; /* "data.jsonl:12: field 'response': missing" */
 } ef_eval_out;
 
-void ef_eval_out_init(ef_eval_out *o);
+void ef_eval_out_init(ef_eval_out *o); /* an empty out, nothing allocated */
 void ef_eval_out_reset(ef_eval_out *o);
 int ef_eval_out_set_num(ef_eval_out *o, const char *key, double v);
 int ef_eval_out_set_str(ef_eval_out *o, const char *key, const char *s);

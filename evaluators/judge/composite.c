@@ -154,9 +154,8 @@ static int merge_out(ef_eval_out *dst, const ef_eval_out *src) {
     for (size_t k = 0; k < src->n; k++) {
         if (src->kv[k].kind == EF_VAL_JSON)
             continue;
-        ef_eval_out one = {0};
-        one.n = 1;
-        one.kv[0] = src->kv[k];
+        ef_eval_kv kv = src->kv[k];
+        ef_eval_out one = {.n = 1, .cap = 1, .kv = &kv};
         if (ef_eval_out_merge(dst, &one))
             return -1;
     }
