@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat_reply.h"
 #include "ef_log.h"
 #include "llm.h"
 #include "mapping.h"
@@ -202,6 +203,22 @@ static const cJSON *azureml_answer(const cJSON *reply, const char *answer_path) 
     return v;
 }
 
+/* Reads an OpenAI envelope with the scanner (no tree); 1 when it did. */
+static int scan_chat(const ef_http_response *resp, char *small, size_t smallsize, char **heap,
+                     ef_llm_result *r) {
+    char *buf = resp->len < smallsize ? small : (*heap = malloc(resp->len + 1));
+    ef_chat_reply cr;
+    if (!buf || ef_chat_reply_scan(resp->body, resp->len, buf, resp->len + 1, &cr) != 1)
+        return 0;
+    r->content = cr.content;
+    r->finish_reason = cr.finish_reason;
+    r->model = cr.model;
+    r->prompt_tokens = cr.prompt_tokens;
+    r->completion_tokens = cr.completion_tokens;
+    r->total_tokens = cr.total_tokens;
+    return 1;
+}
+
 static int on_reply(const ef_http_response *resp, void *arg) {
     llm_call *call = arg;
     ef_llm *l = call->l;
@@ -210,16 +227,18 @@ static int on_reply(const ef_http_response *resp, void *arg) {
     r.attempts = resp->attempts;
     r.elapsed_s = resp->elapsed_s;
     cJSON *reply = NULL, *outputs = NULL;
-    char *printed = NULL;
+    char *printed = NULL, *scanned = NULL, small[2048];
+    int chat = l->conf.api == EF_API_OPENAI || l->conf.api == EF_API_AZURE_OPENAI;
     if (resp->err != EF_ERR_OK) {
         r.err = resp->err;
         snprintf(r.errmsg, sizeof(r.errmsg), "%s: %s", l->role, resp->errmsg);
         goto done;
     }
-    reply = cJSON_ParseWithLength(resp->body, resp->len);
+    /* The answer: r.content (scanner) or answer (cJSON tree). */
     const cJSON *answer = NULL;
-    if (reply) {
-        if (l->conf.api == EF_API_OPENAI || l->conf.api == EF_API_AZURE_OPENAI) {
+    if (!(chat && scan_chat(resp, small, sizeof(small), &scanned, &r)) &&
+        (reply = cJSON_ParseWithLength(resp->body, resp->len))) {
+        if (chat) {
             const cJSON *choice =
                 cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "choices"), 0);
             answer = path_get(choice, "message.content");
@@ -240,9 +259,10 @@ static int on_reply(const ef_http_response *resp, void *arg) {
             answer = l->conf.answer_path ? path_get(reply, l->conf.answer_path) : reply;
         }
     }
-    if (!answer) {
+    if (!answer && !r.content) {
         if (!resp->last_attempt) {
             cJSON_Delete(reply);
+            free(scanned);
             return EF_HTTP_RETRY;
         }
         r.err = EF_ERR_BAD_REPLY;
@@ -260,17 +280,22 @@ static int on_reply(const ef_http_response *resp, void *arg) {
             outputs = cJSON_Duplicate(reply, 1);
         else {
             outputs = cJSON_CreateObject();
-            const char *key = (l->conf.api == EF_API_OPENAI || l->conf.api == EF_API_AZURE_OPENAI)
-                                  ? "response"
-                                  : "output";
-            if (outputs)
-                cJSON_AddItemToObject(outputs, key, cJSON_Duplicate(answer, 1));
+            const char *key = chat ? "response" : "output";
+            cJSON *v = r.content ? cJSON_CreateString(r.content) : cJSON_Duplicate(answer, 1);
+            if (outputs && (!v || !cJSON_AddItemToObject(outputs, key, v))) {
+                cJSON_Delete(v);
+                cJSON_Delete(outputs);
+                outputs = NULL;
+            }
         }
+        r.content = NULL;
         if (!outputs) {
             r.err = EF_ERR_NOMEM;
             snprintf(r.errmsg, sizeof(r.errmsg), "%s: out of memory", l->role);
         }
         r.outputs = outputs;
+    } else if (r.content) {
+        /* from the scanner */
     } else if (cJSON_IsString(answer)) {
         r.content = answer->valuestring;
     } else {
@@ -282,6 +307,7 @@ done:
     cJSON_Delete(outputs);
     cJSON_Delete(reply);
     free(printed);
+    free(scanned);
     free(call);
     return EF_HTTP_DONE;
 }
