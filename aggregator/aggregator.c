@@ -19,6 +19,7 @@
 #define BATCH_MAX      1000
 #define BATCH_WAIT_MS  200
 #define CHECK_EVERY_MS 1000
+#define CLOSE_WAIT_MS  15000 /* longest wait for a first assignment before closing */
 #define COMMIT_TRIES   8
 #define FINAL_LOCK_MS  20000
 
@@ -72,6 +73,7 @@ typedef struct aggregator {
     rd_kafka_t *rk;
     ef_heartbeat *hb;
     ag_run *runs;
+    int synced; /* a rebalance callback has run (see ef_kafka_close_safe) */
     char me[300];
     char lock_key[256];
 } aggregator;
@@ -532,6 +534,7 @@ static void store_offsets(aggregator *a, ag_msg *msgs, size_t n) {
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     aggregator *a = opaque;
+    a->synced = 1;
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) /* moved away: forget the reducers */
         for (int i = 0; i < parts->cnt; i++)
             for (ag_run *run = a->runs; run; run = run->next)
@@ -541,20 +544,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 static rd_kafka_t *make_consumer(aggregator *a, const ef_fleet_conf *fc, char *err,
                                  size_t errsize) {
-    rd_kafka_conf_t *conf = ef_kafka_conf_new(fc->brokers, fc->kafka, fc->nkafka, err, errsize);
-    const char *defaults[][2] = {{"group.id", fc->group},
-                                 {"partition.assignment.strategy", "cooperative-sticky"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"enable.auto.commit", "true"},
-                                 {"auto.commit.interval.ms", "1000"},
-                                 {"auto.offset.reset", "earliest"},
-                                 {"client.id", "evalfleet-aggregator"}};
-    for (size_t i = 0; conf && i < sizeof(defaults) / sizeof(*defaults); i++)
-        if (ef_kafka_conf_default(conf, fc->kafka, fc->nkafka, defaults[i][0], defaults[i][1], err,
-                                  errsize)) {
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
+    rd_kafka_conf_t *conf = ef_kafka_client_conf(EF_KAFKA_AGGREGATOR, fc, err, errsize);
     if (conf) {
         rd_kafka_conf_set_opaque(conf, a);
         rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
@@ -650,6 +640,14 @@ out:
             rd_kafka_resp_err_t ce = rd_kafka_commit(a.rk, NULL, 0);
             if (ce && ce != RD_KAFKA_RESP_ERR__NO_OFFSET)
                 ef_log_warn("aggregator: final commit: %s", rd_kafka_err2str(ce));
+        }
+        /* A member between join and first assignment must not close yet
+         * (kafka.h); what it reads meanwhile is left uncommitted. */
+        for (double until = mono_ms() + CLOSE_WAIT_MS;
+             !ef_kafka_close_safe(a.rk, a.synced) && mono_ms() < until;) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(a.rk, 100);
+            if (m)
+                rd_kafka_message_destroy(m);
         }
         rd_kafka_consumer_close(a.rk);
         rd_kafka_destroy(a.rk);

@@ -130,6 +130,13 @@ void ef_fleet_options_markdown(FILE *f) {
             fputs(*p == '|' ? "\\|" : (char[]){*p, 0}, f);
         fputs(" |\n", f);
     }
+    fputs("\n### Kafka client defaults\n\n"
+          "What each role sets in librdkafka unless `-X` says otherwise. The queue bounds keep a "
+          "role's memory flat in the dataset's size and the topic's backlog (see "
+          "[fleet.md](fleet.md#memory)).\n\n"
+          "| setting | clients | default | why |\n| --- | --- | --- | --- |\n",
+          f);
+    ef_kafka_defaults_markdown(f);
 }
 
 static void usage(FILE *f, unsigned cmd) {

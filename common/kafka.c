@@ -10,6 +10,7 @@
 
 #include "ef_error.h"
 #include "ef_log.h"
+#include "fleet.h"
 #include "kafka.h"
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
@@ -58,13 +59,109 @@ fail:
     return NULL;
 }
 
-int ef_kafka_conf_default(rd_kafka_conf_t *conf, char *const *settings, size_t n, const char *key,
-                          const char *value, char *errstr, size_t errsize) {
+static int user_set(char *const *settings, size_t n, const char *key) {
     size_t kl = strlen(key);
     for (size_t i = 0; i < n; i++)
         if (!strncmp(settings[i], key, kl) && settings[i][kl] == '=')
-            return 0;
-    return conf_set(conf, key, value, errstr, errsize);
+            return 1;
+    return 0;
+}
+
+#define P  (1u << EF_KAFKA_PRODUCER)
+#define WI (1u << EF_KAFKA_WORKER_IN)
+#define WO (1u << EF_KAFKA_WORKER_OUT)
+#define A  (1u << EF_KAFKA_AGGREGATOR)
+
+/* Every default a role sets, once.  value NULL: the consumer group. */
+static const struct {
+    unsigned clients;
+    const char *key, *value, *why;
+} defaults[] = {
+    {WI | A, "group.id", NULL, NULL},
+    {WI | A, "partition.assignment.strategy", "cooperative-sticky",
+     "a joining or leaving member moves only the partitions it must"},
+    {WI | A, "enable.auto.offset.store", "false",
+     "an offset is stored only once every row before it is done (exact after a crash)"},
+    {WI | A, "enable.auto.commit", "true", "stored offsets are committed in the background"},
+    {WI | A, "auto.commit.interval.ms", "1000", "at most a second of work redone after a crash"},
+    {WI | A, "auto.offset.reset", "earliest", "a new group reads from the start"},
+    {WI, "queued.max.messages.kbytes", "8192",
+     "prefetched rows per worker; librdkafka's 64 MB would outweigh the rows in flight"},
+    {WI, "fetch.max.bytes", "1048576", "one fetch at most 1 MB (raised to message.max.bytes)"},
+    {A, "queued.max.messages.kbytes", "24576",
+     "prefetched results; bounds the aggregator's memory whatever the backlog"},
+    {A, "fetch.max.bytes", "4194304", "one fetch at most 4 MB (raised to message.max.bytes)"},
+    {P | WO, "enable.idempotence", "true", "no duplicates or reordering from retries"},
+    {P, "linger.ms", "20", "batches of rows"},
+    {WO, "linger.ms", "5", "results leave soon after their row is done"},
+    {P | WO, "queue.buffering.max.messages", "10000",
+     "the producer waits on the broker, not on memory (librdkafka's default is 100000)"},
+    {P | WO, "queue.buffering.max.kbytes", "16384",
+     "at most 16 MB unsent (raised to message.max.bytes); librdkafka's is 1 GB"},
+    {P, "client.id", "evalfleet-producer", NULL},
+    {WI | WO, "client.id", "evalfleet-worker", NULL},
+    {A, "client.id", "evalfleet-aggregator", NULL},
+};
+
+/* A byte-size default is raised to message.max.bytes, so that one largest
+ * message always fits (else a producer would wait for room forever). */
+static void raise_to_message_max(rd_kafka_conf_t *conf, const char *key, const char *value,
+                                 char *buf, size_t size) {
+    char mm[32];
+    size_t mml = sizeof(mm);
+    long long unit = strstr(key, "kbytes") ? 1024 : 1;
+    if (rd_kafka_conf_get(conf, "message.max.bytes", mm, &mml) != RD_KAFKA_CONF_OK)
+        return;
+    long long need = (atoll(mm) + unit - 1) / unit;
+    if (need > atoll(value))
+        snprintf(buf, size, "%lld", need);
+}
+
+rd_kafka_conf_t *ef_kafka_client_conf(ef_kafka_client client, const ef_fleet_conf *fc, char *errstr,
+                                      size_t errsize) {
+    rd_kafka_conf_t *conf = ef_kafka_conf_new(fc->brokers, fc->kafka, fc->nkafka, errstr, errsize);
+    for (size_t i = 0; conf && i < sizeof(defaults) / sizeof(*defaults); i++) {
+        if (!(defaults[i].clients & (1u << client)) ||
+            user_set(fc->kafka, fc->nkafka, defaults[i].key))
+            continue;
+        char v[32];
+        const char *value = defaults[i].value ? defaults[i].value : fc->group;
+        if (strstr(defaults[i].key, "bytes")) {
+            snprintf(v, sizeof(v), "%s", value);
+            raise_to_message_max(conf, defaults[i].key, value, v, sizeof(v));
+            value = v;
+        }
+        if (conf_set(conf, defaults[i].key, value, errstr, errsize)) {
+            rd_kafka_conf_destroy(conf);
+            conf = NULL;
+        }
+    }
+    return conf;
+}
+
+void ef_kafka_defaults_markdown(FILE *f) {
+    static const char *const names[] = {"produce", "worker (rows in)", "worker (results out)",
+                                        "aggregate"};
+    for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
+        fprintf(f, "| `%s` | ", defaults[i].key);
+        const char *sep = "";
+        for (unsigned c = 0; c < sizeof(names) / sizeof(*names); c++)
+            if (defaults[i].clients & (1u << c)) {
+                fprintf(f, "%s%s", sep, names[c]);
+                sep = ", ";
+            }
+        fprintf(f, " | %s | %s |\n", defaults[i].value ? defaults[i].value : "`--group`",
+                defaults[i].why && defaults[i].value ? defaults[i].why : "");
+    }
+}
+
+int ef_kafka_close_safe(rd_kafka_t *consumer, int synced) {
+    if (synced)
+        return 1;
+    char *id = rd_kafka_memberid(consumer);
+    int joined = id && *id;
+    rd_kafka_mem_free(consumer, id);
+    return !joined;
 }
 
 int ef_kafka_header(const rd_kafka_message_t *m, const char *name, char *buf, size_t size) {

@@ -125,15 +125,8 @@ int ef_produce(const ef_fleet_conf *fc, const ef_run_spec *spec, const char *spe
     }
     if (store_spec(r, run, spec_doc, fc))
         goto out;
-    rd_kafka_conf_t *conf = ef_kafka_conf_new(fc->brokers, fc->kafka, fc->nkafka, err, sizeof(err));
-    if (!conf ||
-        ef_kafka_conf_default(conf, fc->kafka, fc->nkafka, "enable.idempotence", "true", err,
-                              sizeof(err)) ||
-        ef_kafka_conf_default(conf, fc->kafka, fc->nkafka, "linger.ms", "20", err, sizeof(err)) ||
-        ef_kafka_conf_default(conf, fc->kafka, fc->nkafka, "client.id", "evalfleet-producer", err,
-                              sizeof(err))) {
-        if (conf)
-            rd_kafka_conf_destroy(conf);
+    rd_kafka_conf_t *conf = ef_kafka_client_conf(EF_KAFKA_PRODUCER, fc, err, sizeof(err));
+    if (!conf) {
         ef_log_error("%s", err);
         goto out;
     }

@@ -82,6 +82,7 @@ struct worker {
     uint64_t gen_counter, use_counter;
     size_t inflight; /* jobs alive: consumed, not yet acknowledged */
     int paused, draining, fatal;
+    int synced; /* a rebalance callback has run: the group assigned this member */
     double drain_deadline;
     uint64_t rows_done, rows_failed;
 };
@@ -127,6 +128,7 @@ static void set_paused(worker *w, int pause) {
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     worker *w = opaque;
+    w->synced = 1;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < parts->cnt; i++) {
             wk_part *x = part_find(w, parts->elems[i].partition);
@@ -213,7 +215,6 @@ static void job_complete(wk_job *j) {
 
 static int send_result(wk_job *j) {
     worker *w = j->w;
-    j->sends++;
     rd_kafka_resp_err_t e = rd_kafka_producev(
         w->producer, RD_KAFKA_V_TOPIC(w->fc->results_topic),
         RD_KAFKA_V_KEY(j->msg->key, j->msg->key_len),
@@ -224,8 +225,11 @@ static int send_result(wk_job *j) {
         ef_log_debug(EF_DBG_KAFKA, "produce: %s", rd_kafka_err2str(e));
         return -1;
     }
+    j->sends++; /* counts deliveries tried, not refusals of a full queue */
     return 0;
 }
+
+static void resend_later(evutil_socket_t fd, short what, void *arg);
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     wk_job *j = m->_private;
@@ -235,8 +239,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
     ef_log_warn("worker: result of %s row %" PRIu64 " not delivered: %s", j->run->id, j->index,
                 rd_kafka_err2str(m->err));
-    if (j->sends >= 5 || send_result(j))
+    if (j->sends >= 5)
         fatal(j->w, "results cannot be delivered");
+    else if (send_result(j))
+        resend_later(-1, 0, j);
 }
 
 static void resend_later(evutil_socket_t fd, short what, void *arg) {
@@ -468,7 +474,8 @@ static void drain_check(evutil_socket_t fd, short what, void *arg) {
     worker *w = arg;
     consume(w); /* serve rebalances; new rows are dropped uncommitted */
     rd_kafka_poll(w->producer, 0);
-    int idle = w->inflight == 0 && rd_kafka_outq_len(w->producer) == 0;
+    int idle = w->inflight == 0 && rd_kafka_outq_len(w->producer) == 0 &&
+               ef_kafka_close_safe(w->consumer, w->synced);
     if (!idle && mono_now() < w->drain_deadline)
         return;
     if (!idle)
@@ -503,31 +510,10 @@ static void on_stats(evutil_socket_t fd, short what, void *arg) {
 /* ---- set-up ---------------------------------------------------------------- */
 
 static rd_kafka_t *make_client(worker *w, rd_kafka_type_t type, char *err, size_t errsize) {
-    const ef_fleet_conf *fc = w->fc;
-    rd_kafka_conf_t *conf = ef_kafka_conf_new(fc->brokers, fc->kafka, fc->nkafka, err, errsize);
+    rd_kafka_conf_t *conf = ef_kafka_client_conf(
+        type == RD_KAFKA_CONSUMER ? EF_KAFKA_WORKER_IN : EF_KAFKA_WORKER_OUT, w->fc, err, errsize);
     if (!conf)
         return NULL;
-    struct {
-        const char *k, *v;
-    } consumer_defaults[] = {{"group.id", fc->group},
-                             {"partition.assignment.strategy", "cooperative-sticky"},
-                             {"enable.auto.offset.store", "false"},
-                             {"enable.auto.commit", "true"},
-                             {"auto.commit.interval.ms", "1000"},
-                             {"auto.offset.reset", "earliest"},
-                             {"client.id", "evalfleet-worker"}},
-      producer_defaults[] = {
-          {"enable.idempotence", "true"}, {"linger.ms", "5"}, {"client.id", "evalfleet-worker"}};
-    size_t n = type == RD_KAFKA_CONSUMER ? sizeof(consumer_defaults) / sizeof(*consumer_defaults)
-                                         : sizeof(producer_defaults) / sizeof(*producer_defaults);
-    for (size_t i = 0; i < n; i++) {
-        const char *k = type == RD_KAFKA_CONSUMER ? consumer_defaults[i].k : producer_defaults[i].k;
-        const char *v = type == RD_KAFKA_CONSUMER ? consumer_defaults[i].v : producer_defaults[i].v;
-        if (ef_kafka_conf_default(conf, fc->kafka, fc->nkafka, k, v, err, errsize)) {
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
-    }
     rd_kafka_conf_set_opaque(conf, w);
     if (type == RD_KAFKA_CONSUMER)
         rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "fleet.h"
 #include "heartbeat.h"
+#include "kafka.h"
 #include "offsets.h"
 #include "redis.h"
 #include "row_codec.h"
@@ -226,6 +227,70 @@ static void test_heartbeat_file(void **st) {
     assert_null(ef_heartbeat_new(NULL, "/nonexistent-dir/hb", err, sizeof(err)));
 }
 
+static void conf_expect(rd_kafka_conf_t *c, const char *key, const char *want) {
+    char v[256];
+    size_t n = sizeof(v);
+    assert_int_equal(rd_kafka_conf_get(c, key, v, &n), RD_KAFKA_CONF_OK);
+    if (strcmp(v, want))
+        fail_msg("%s = %s, want %s", key, v, want);
+}
+
+/* Each client gets its own defaults, -X wins over every one, and the byte
+ * bounds are raised so that one message.max.bytes message always fits. */
+static void test_kafka_client_defaults(void **st) {
+    (void)st;
+    char *none[] = {NULL}, err[300];
+    ef_fleet_conf fc = {.brokers = "127.0.0.1:1", .kafka = none, .nkafka = 0, .group = "g1"};
+    static const struct {
+        ef_kafka_client client;
+        const char *key, *want;
+    } cases[] = {
+        {EF_KAFKA_PRODUCER, "queue.buffering.max.messages", "10000"},
+        {EF_KAFKA_PRODUCER, "queue.buffering.max.kbytes", "16384"},
+        {EF_KAFKA_PRODUCER, "linger.ms", "20"},
+        {EF_KAFKA_PRODUCER, "enable.idempotence", "true"},
+        {EF_KAFKA_PRODUCER, "client.id", "evalfleet-producer"},
+        {EF_KAFKA_WORKER_IN, "group.id", "g1"},
+        {EF_KAFKA_WORKER_IN, "queued.max.messages.kbytes", "8192"},
+        {EF_KAFKA_WORKER_IN, "fetch.max.bytes", "1048576"},
+        {EF_KAFKA_WORKER_IN, "enable.auto.offset.store", "false"},
+        {EF_KAFKA_WORKER_IN, "client.id", "evalfleet-worker"},
+        {EF_KAFKA_WORKER_OUT, "linger.ms", "5"},
+        {EF_KAFKA_WORKER_OUT, "queue.buffering.max.kbytes", "16384"},
+        {EF_KAFKA_AGGREGATOR, "queued.max.messages.kbytes", "24576"},
+        {EF_KAFKA_AGGREGATOR, "fetch.max.bytes", "4194304"},
+        {EF_KAFKA_AGGREGATOR, "client.id", "evalfleet-aggregator"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        rd_kafka_conf_t *c = ef_kafka_client_conf(cases[i].client, &fc, err, sizeof(err));
+        assert_non_null(c);
+        conf_expect(c, cases[i].key, cases[i].want);
+        rd_kafka_conf_destroy(c);
+    }
+
+    /* The user's -X wins; a large message.max.bytes raises the bounds not set. */
+    char *x[] = {"queued.max.messages.kbytes=100", "message.max.bytes=20000000", "linger.ms=1"};
+    fc.kafka = x;
+    fc.nkafka = 3;
+    rd_kafka_conf_t *c = ef_kafka_client_conf(EF_KAFKA_WORKER_IN, &fc, err, sizeof(err));
+    assert_non_null(c);
+    conf_expect(c, "queued.max.messages.kbytes", "100");
+    conf_expect(c, "fetch.max.bytes", "20000000");
+    rd_kafka_conf_destroy(c);
+    c = ef_kafka_client_conf(EF_KAFKA_PRODUCER, &fc, err, sizeof(err));
+    assert_non_null(c);
+    conf_expect(c, "linger.ms", "1");
+    conf_expect(c, "queue.buffering.max.kbytes", "19532");
+    rd_kafka_conf_destroy(c);
+
+    /* A bad setting is named. */
+    char *bad[] = {"queue.buffering.max.kbytes=lots"};
+    fc.kafka = bad;
+    fc.nkafka = 1;
+    assert_null(ef_kafka_client_conf(EF_KAFKA_PRODUCER, &fc, err, sizeof(err)));
+    assert_non_null(strstr(err, "queue.buffering.max.kbytes"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offsets_in_order_prefix),
@@ -234,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_fleet_names),
         cmocka_unit_test(test_redis_urls),
         cmocka_unit_test(test_heartbeat_file),
+        cmocka_unit_test(test_kafka_client_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

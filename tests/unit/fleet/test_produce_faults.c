@@ -82,8 +82,9 @@ static int teardown(void **state) {
     return 0;
 }
 
-/* Run `produce` for run id `run` against the mock cluster. */
-static int produce(fixture *f, const char *run) {
+/* Run `produce` for run id `run` against the mock cluster, with one more
+ * -X setting when `extra` is not NULL. */
+static int produce_x(fixture *f, const char *run, char *extra) {
     ef_run_spec spec;
     ef_run_spec_init(&spec);
     cJSON *rec = cJSON_CreateArray();
@@ -98,12 +99,12 @@ static int produce(fixture *f, const char *run) {
     char *doc = ef_spec_doc_build(rec, err, sizeof(err));
     assert_non_null(doc);
     assert_int_equal(ef_spec_doc_load(&spec, doc, strlen(doc), err, sizeof(err)), 0);
-    char *kafka[] = {"message.timeout.ms=5000", "log_level=2"};
+    char *kafka[] = {"message.timeout.ms=5000", "log_level=2", extra};
     ef_fleet_conf fc = {0};
     fc.brokers = (char *)rd_kafka_mock_cluster_bootstraps(f->mc);
     fc.redis = f->url;
     fc.kafka = kafka;
-    fc.nkafka = 2;
+    fc.nkafka = extra ? 3 : 2;
     fc.rows_topic = "rows.mock";
     fc.nshards = 1;
     spec.quiet = true;
@@ -113,6 +114,8 @@ static int produce(fixture *f, const char *run) {
     ef_run_spec_free(&spec);
     return rc;
 }
+
+static int produce(fixture *f, const char *run) { return produce_x(f, run, NULL); }
 
 /* Consume the topic from the start until quiet: messages per row key. */
 static void count_rows(fixture *f, const char *run, int *total, int *distinct) {
@@ -178,6 +181,23 @@ static void test_transient_errors_lose_and_copy_nothing(void **state) {
     assert_int_equal(meta_total(f, "mock-ok"), ROWS);
 }
 
+/* A full librdkafka queue (room for 2 messages, a slow broker) makes the
+ * producer wait, never drop or copy a row. */
+static void test_full_queue_waits(void **state) {
+    fixture *f = *state;
+    for (int b = 1; b <= 3; b++)
+        rd_kafka_mock_broker_set_rtt(f->mc, b, 50);
+    int rc = produce_x(f, "mock-full", "queue.buffering.max.messages=2");
+    for (int b = 1; b <= 3; b++)
+        rd_kafka_mock_broker_set_rtt(f->mc, b, 0);
+    assert_int_equal(rc, 0);
+    int total, distinct;
+    count_rows(f, "mock-full", &total, &distinct);
+    assert_int_equal(distinct, ROWS);
+    assert_int_equal(total, ROWS);
+    assert_int_equal(meta_total(f, "mock-full"), ROWS);
+}
+
 static void test_permanent_error_records_no_total(void **state) {
     fixture *f = *state;
     rd_kafka_mock_topic_set_error(f->mc, "rows.mock", RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
@@ -189,6 +209,7 @@ static void test_permanent_error_records_no_total(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_transient_errors_lose_and_copy_nothing),
+        cmocka_unit_test(test_full_queue_waits),
         cmocka_unit_test(test_permanent_error_records_no_total),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
