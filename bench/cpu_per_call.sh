@@ -4,6 +4,8 @@
 # evalfleet process alone / judge calls = microseconds per call.  wrk, on the same mock with
 # a POST of the same shape and size (the relevance prompt on a bench row), measures what the
 # mock can serve: the ceiling.  Share of ceiling = evalfleet calls/s / wrk requests/s.
+# wrk runs under /usr/bin/time too: its CPU per request is what a lean C client spends on
+# the same loopback (mostly the kernel), the floor under evalfleet's figure.
 #
 #   bench/cpu_per_call.sh [ROWS]            (default 20000)
 #
@@ -59,17 +61,21 @@ run_evalfleet() {
   CALLS=$(mock_stat "x['ok']")
 }
 
-# wrk_run CONNECTIONS: sets WRK_RPS (requests/s, null without wrk)
+# wrk_run CONNECTIONS: sets WRK_RPS (requests/s) and WRK_CPU_US (CPU of the wrk process per
+# request: a lean client's cost on the same loopback, the floor for evalfleet's), null
+# without wrk
 wrk_run() {
-  WRK_RPS=null
+  WRK_RPS=null; WRK_CPU_US=null
   command -v wrk >/dev/null || return 0
   mock_reset
-  wrk -t1 -c"$1" -d"${WRK_SECONDS}s" -s "$W/post.lua" "$MOCK_URL/v1/chat/completions" > "$W/wrk.out" 2>&1 || true
+  measure wrk wrk -t1 -c"$1" -d"${WRK_SECONDS}s" -s "$W/post.lua" "$MOCK_URL/v1/chat/completions"
   WRK_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$W/wrk.out")
-  local non2xx
+  local non2xx n
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$W/wrk.out")
+  n=$(awk '/requests in/ {print $1}' "$W/wrk.out")
   [ -n "$WRK_RPS" ] || WRK_RPS=null
-  [ -z "$non2xx" ] || { echo "bench: wrk got $non2xx non-2xx replies" >&2; WRK_RPS=null; }
+  [ -z "$n" ] || WRK_CPU_US=$(python3 -c "print(round(($M_USER + $M_SYS) * 1e6 / $n, 1))")
+  [ -z "$non2xx" ] || { echo "bench: wrk got $non2xx non-2xx replies" >&2; WRK_RPS=null; WRK_CPU_US=null; }
 }
 
 for REP in $(seq "$BENCH_REPS"); do
@@ -88,8 +94,8 @@ for REP in $(seq "$BENCH_REPS"); do
   for c in "${VARIANTS[@]}"; do
     wrk_run "$c"
     record system=wrk variant="$c" rep="$REP" requests_per_s="$WRK_RPS" body_bytes="$BODY_BYTES" \
-      seconds="$WRK_SECONDS"
-    echo "bench: wrk -c$c: $WRK_RPS req/s, load $(load1)" >&2
+      seconds="$WRK_SECONDS" cpu_us_per_request="$WRK_CPU_US"
+    echo "bench: wrk -c$c: $WRK_RPS req/s, $WRK_CPU_US us CPU/request, load $(load1)" >&2
   done
 done
 
@@ -161,10 +167,13 @@ wrk = [g["requests_per_s"] for g in d["groups"] if g["system"] == "wrk"
        and isinstance(g.get("requests_per_s"), (int, float))]
 ceiling = max(wrk) if wrk else None
 d["ceiling_requests_per_s"] = ceiling
+floor = [g["cpu_us_per_request"] for g in d["groups"] if g["system"] == "wrk"
+         and isinstance(g.get("cpu_us_per_request"), (int, float))]
+d["wrk_cpu_us_per_request_min"] = min(floor) if floor else None
 for g in ef:
     g["share_of_ceiling"] = round(g["calls_per_s"] / ceiling, 3) if ceiling else None
 d["targets"] = {"cpu_us_per_call_max": 25}
 json.dump(d, open(p, "w"), indent=1)
-print(json.dumps({"ceiling": ceiling, "evalfleet": [(g["variant"], g["cpu_us_per_call"],
+print(json.dumps({"ceiling": ceiling, "wrk_cpu_us": d["wrk_cpu_us_per_request_min"], "evalfleet": [(g["variant"], g["cpu_us_per_call"],
       g["calls_per_s"], g["share_of_ceiling"]) for g in ef]}))
 PY

@@ -28,10 +28,12 @@
 # (PARTS, 8 partitions) per measurement.  Repeats: BENCH_REPS (3) interleaved for sizes up to
 # 100,000 rows and for b); larger sizes BIG_REPS (1) times.  A size is skipped when /tmp
 # lacks 2 KB per row (Kafka logs, the Redis AOF and the result files).
-# FLEET_MEM_PARTS: "rows inflight" (default), one of them, or "tuned": a TUNED_ROWS
-# (1,000,000) size run and the qa+backlog worker with smaller librdkafka queues on every role
-# (-X queue.buffering.max.messages=10000 -X queued.max.messages.kbytes=8192), TUNED_REPS (1)
-# times; alone it writes bench/results/fleet_memory_tuned.json.  FLEET_MEM_VARIANTS: subset
+# FLEET_MEM_PARTS: "rows inflight" (default; the parts run in the order given), one of them,
+# or "librdkafka": an RDK_ROWS (1,000,000) size run and the qa+backlog worker with
+# librdkafka's own queue bounds on every role instead of evalfleet's defaults (-X
+# queue.buffering.max.messages=100000 -X queue.buffering.max.kbytes=1048576 -X
+# queued.max.messages.kbytes=65536 -X fetch.max.bytes=52428800), RDK_REPS (1) times; alone
+# it writes bench/results/fleet_memory_librdkafka.json.  FLEET_MEM_VARIANTS: subset
 # of "relevance text5+relevance qa qa+backlog".
 # FLEET_BENCH_SMOKE=1: 200 rows, K = 20, relevance only, one repeat.
 # Writes bench/results/fleet_memory.json and bench/fleet_report.md.  Not a test.
@@ -47,16 +49,16 @@ BACKLOG_ROWS=${BACKLOG_ROWS:-20000}
 VARIANTS=(${FLEET_MEM_VARIANTS:-relevance text5+relevance qa qa+backlog})
 FLEET_MEM_PARTS=${FLEET_MEM_PARTS:-rows inflight}
 SIZE_WORKER_INFLIGHT=${SIZE_WORKER_INFLIGHT:-5000}
-TUNED_ROWS=${TUNED_ROWS:-1000000}
-TUNED_REPS=${TUNED_REPS:-1}
+RDK_ROWS=${RDK_ROWS:-1000000}
+RDK_REPS=${RDK_REPS:-1}
 KX=(); VSUF=
 BOUND_CHECK_ROWS=${BOUND_CHECK_ROWS-100000}
 if [ "$BENCH_SMOKE" = 1 ]; then
   SIZES=(200); INFLIGHT=(20); VARIANTS=(relevance); LATENCY_MS=${LATENCY_MS_SMOKE:-200}
-  BOUND_CHECK_ROWS=; TUNED_ROWS=200; BACKLOG_ROWS=200
+  BOUND_CHECK_ROWS=; RDK_ROWS=200; BACKLOG_ROWS=200
 fi
 OUT=fleet_memory
-[ "$FLEET_MEM_PARTS" = tuned ] && OUT=fleet_memory_tuned
+[ "$FLEET_MEM_PARTS" = librdkafka ] && OUT=fleet_memory_librdkafka
 
 free_bytes() { df -P --block-size=1 "${TMPDIR:-/tmp}" | awk 'NR==2 {print $4}'; }
 mock_start judge --latency-ms "$LATENCY_MS"
@@ -178,16 +180,17 @@ run_size() {
   partial
 }
 
-has_part() { case " $FLEET_MEM_PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-for REP in $(seq "$BENCH_REPS"); do
-  has_part rows || break
-  for n in "${SIZES[@]}"; do
-    [ "$n" -gt 100000 ] && [ "$REP" -gt "$BIG_REPS" ] && continue
-    run_size "$n" "$SIZE_WORKER_INFLIGHT"
+part_rows() {
+  local REP n
+  for REP in $(seq "$BENCH_REPS"); do
+    for n in "${SIZES[@]}"; do
+      [ "$n" -gt 100000 ] && [ "$REP" -gt "$BIG_REPS" ] && continue
+      run_size "$n" "$SIZE_WORKER_INFLIGHT"
+    done
+    # The worker's default bound on cheap rows: its throughput (see the report).
+    [ -n "$BOUND_CHECK_ROWS" ] && run_size "$BOUND_CHECK_ROWS" 1000
   done
-  # The worker's default bound on cheap rows: its throughput (see the report).
-  [ -n "$BOUND_CHECK_ROWS" ] && run_size "$BOUND_CHECK_ROWS" 1000
-done
+}
 
 # ---- b) rows in flight -----------------------------------------------------------------
 maxk=0; for k in "${INFLIGHT[@]}"; do [ "$k" -gt "$maxk" ] && maxk=$k; done
@@ -254,28 +257,38 @@ run_inflight() {
   partial
 }
 
-for REP in $(seq "$BENCH_REPS"); do
-  has_part inflight || break
-  for k in "${INFLIGHT[@]}"; do
-    for v in "${VARIANTS[@]}"; do
-      if [ "$v" = qa+backlog ]; then [ "$k" = 1000 ] || continue; fi
-      run_inflight "$v" "$k"
+part_inflight() {
+  local REP k v
+  for REP in $(seq "$BENCH_REPS"); do
+    for k in "${INFLIGHT[@]}"; do
+      for v in "${VARIANTS[@]}"; do
+        if [ "$v" = qa+backlog ]; then [ "$k" = 1000 ] || continue; fi
+        run_inflight "$v" "$k"
+      done
     done
   done
-done
+}
 
-# ---- tuned: the same with smaller librdkafka queues (not part of the default run) -------
-# -X queue.buffering.max.messages=10000 (producers: librdkafka's default is 100,000 messages
-# queued for the broker) and -X queued.max.messages.kbytes=8192 (consumers: default 65,536 KB
-# prefetched), given to every role: a 1,000,000-row size run and the qa+backlog worker.
-if has_part tuned; then
-  KX=(-X queue.buffering.max.messages=10000 -X queued.max.messages.kbytes=8192); VSUF=+tuned
-  for REP in $(seq "$TUNED_REPS"); do
-    run_size "$TUNED_ROWS" "$SIZE_WORKER_INFLIGHT"
+# ---- librdkafka: the same with librdkafka's own queue bounds (not in the default run) ----
+# What evalfleet's defaults (common/kafka.c) save: a 1,000,000-row size run and the
+# qa+backlog worker with every role given librdkafka's defaults back.
+part_librdkafka() {
+  local REP
+  KX=(-X queue.buffering.max.messages=100000 -X queue.buffering.max.kbytes=1048576
+      -X queued.max.messages.kbytes=65536 -X fetch.max.bytes=52428800); VSUF=+librdkafka
+  for REP in $(seq "$RDK_REPS"); do
+    run_size "$RDK_ROWS" "$SIZE_WORKER_INFLIGHT"
     run_inflight qa+backlog 1000
   done
   KX=(); VSUF=
-fi
+}
+
+for part in $FLEET_MEM_PARTS; do
+  case $part in
+    rows|inflight|librdkafka) "part_$part" ;;
+    *) echo "bench: unknown part $part (rows, inflight, librdkafka)" >&2; exit 2 ;;
+  esac
+done
 
 write_summary
 python3 - "$BENCH_RESULTS/$OUT.json" <<'PY'

@@ -209,7 +209,7 @@ def rng(g, k, nd=0):
     return fmt(v, nd)
 
 
-def report(a, scal, mem, m, models, heap=None, tuned=None):
+def report(a, scal, mem, m, models, heap=None, rdk=None):
     out = []
     p = out.append
     p("## The fleet (benches 1, 4 and 5)")
@@ -442,36 +442,39 @@ def report(a, scal, mem, m, models, heap=None, tuned=None):
         if meta.get("script_seconds"):
             p(f"(`bench/fleet_memory.sh` took {dur(meta['script_seconds'])} in all.)")
             p("")
-    if not tuned and mem and any(str(g.get("variant", "")).endswith("+tuned")
-                                 for g in mem["groups"]):
-        tuned = mem
-    if tuned:
-        p("### Bench 4: the same roles with smaller librdkafka queues")
+    if not rdk and mem and any(str(g.get("variant", "")).endswith("+librdkafka")
+                               for g in mem["groups"]):
+        rdk = mem
+    if rdk:
+        p("### Bench 4: what evalfleet's queue bounds save")
         p("")
-        p("`FLEET_MEM_PARTS=tuned bench/fleet_memory.sh` "
-          "(`bench/results/fleet_memory_tuned.json`): every role given `-X "
-          "queue.buffering.max.messages=10000` (producers; librdkafka's default queues 100,000 "
-          "messages for the broker) and `-X queued.max.messages.kbytes=8192` (consumers; "
-          "default 65,536 KB prefetched), against the default runs above. Peak RSS in MB.")
+        p("`FLEET_MEM_PARTS=librdkafka bench/fleet_memory.sh` "
+          "(`bench/results/fleet_memory_librdkafka.json`): every role given librdkafka's own "
+          "queue bounds back (`-X queue.buffering.max.messages=100000 -X "
+          "queue.buffering.max.kbytes=1048576 -X queued.max.messages.kbytes=65536 -X "
+          "fetch.max.bytes=52428800`), against the default runs above, which use evalfleet's "
+          "bounds ([configuration.md](configuration.md#kafka-client-defaults)). Peak RSS in MB.")
         p("")
-        p("| run | settings | producer | worker | aggregator | producer rows/s | worker rows/s "
+        p("| run | queue bounds | producer | worker | aggregator | producer rows/s | worker rows/s "
           "| aggregator rows/s | n | load |")
         p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for g in [x for x in groups(tuned, part="rows", system="evalfleet_fleet")
-                  if str(x.get("variant")).endswith("+tuned")]:
+        for g in [x for x in groups(rdk, part="rows", system="evalfleet_fleet")
+                  if str(x.get("variant")).endswith("+librdkafka")]:
             base = [x for x in sweep(mem) if x["rows"] == g["rows"]] if mem else []
-            for label, x, doc in ([("default", base[0], mem)] if base else []) + [("tuned", g, tuned)]:
+            for label, x, doc in (([("evalfleet", base[0], mem)] if base else [])
+                                  + [("librdkafka", g, rdk)]):
                 rs = runs(doc, part="rows", system="evalfleet_fleet", rows=x["rows"],
                           variant=x["variant"])
                 p(f"| {fmt(x['rows'])} rows, f1_score | {label} | {rng(x, 'producer_rss_mb', 1)} | "
                   f"{rng(x, 'worker_rss_mb', 1)} | {rng(x, 'aggregator_rss_mb', 1)} | "
                   f"{fmt(x.get('producer_rows_per_s'))} | {fmt(x.get('worker_rows_per_s'))} | "
                   f"{fmt(x.get('aggregator_rows_per_s'))} | {x['n']} | {load_note(rs)} |")
-        for g in [x for x in groups(tuned, part="inflight", system="evalfleet_worker")
-                  if str(x.get("variant")).endswith("+tuned")]:
+        for g in [x for x in groups(rdk, part="inflight", system="evalfleet_worker")
+                  if str(x.get("variant")).endswith("+librdkafka")]:
             base = groups(mem, part="inflight", system="evalfleet_worker", variant="qa+backlog",
                           inflight=g["inflight"]) if mem else []
-            for label, x, doc in ([("default", base[0], mem)] if base else []) + [("tuned", g, tuned)]:
+            for label, x, doc in (([("evalfleet", base[0], mem)] if base else [])
+                                  + [("librdkafka", g, rdk)]):
                 rs = runs(doc, part="inflight", system="evalfleet_worker", variant=x["variant"],
                           inflight=x["inflight"])
                 p(f"| worker, qa, {fmt(x['inflight'])} rows in flight, {fmt(x['rows'])} waiting | "
@@ -552,7 +555,7 @@ def report(a, scal, mem, m, models, heap=None, tuned=None):
           "retain it for the whole run (`retention.ms` >= the duration; the broker default is "
           "7 days, shorter than some runs above) and hold N x bytes per row on disk.")
         p("")
-    if not (scal or mem or heap or tuned):
+    if not (scal or mem or heap or rdk):
         p("No fleet results yet: run `bench/fleet_scaling.sh` and `bench/fleet_memory.sh`.")
         p("")
     return "\n".join(out)
@@ -606,7 +609,7 @@ def main():
         os.replace(out + ".tmp", out)
     if a.report:
         text = report(a, scal, mem, m, models, load(a.results, "fleet_heap.json"),
-                      load(a.results, "fleet_memory_tuned.json"))
+                      load(a.results, "fleet_memory_librdkafka.json"))
         with open(a.report + ".tmp", "w") as f:
             f.write(text + "\n")
         os.replace(a.report + ".tmp", a.report)

@@ -11,6 +11,8 @@
 #   BENCH_SMOKE=1     tiny sizes, no peers, no network (bench/smoke.sh)
 #   BENCH_PEERS       where peer environments are installed
 #                     (default $HOME/.cache/evalfleet-bench; never inside the project)
+#   BENCH_NO_INSTALL=1  do not run bench/install-tools.sh (time, wrk, perf, valgrind,
+#                     heaptrack, gnuplot from Debian; it runs by default outside smoke)
 #   BENCH_MOCK_MAX_SECONDS  life bound of every mock judge started (default 3600)
 #
 # Functions:
@@ -50,6 +52,8 @@ bench_init() {
   BENCH_MOCK_MAX_SECONDS=${BENCH_MOCK_MAX_SECONDS:-3600}
   BENCH_RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-3600}
   mkdir -p "$BENCH_RESULTS"
+  # The smoke pass (CI) needs none of the measuring tools; a real run installs what is missing.
+  [ "$BENCH_SMOKE" = 1 ] || [ "${BENCH_NO_INSTALL:-0}" = 1 ] || bash "$BENCH_ROOT/bench/install-tools.sh"
   W=$(mktemp -d "${TMPDIR:-/tmp}/evalfleet-bench-$SCENARIO.XXXXXX")
   RUNS=$W/runs.jsonl
   : > "$RUNS"
