@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "http.h"
 #include "llm.h"
+#include "loop.h"
 #include "utf8.h"
 
 typedef struct ef_engine_eval {
@@ -139,7 +140,7 @@ ef_engine *ef_engine_new(const ef_run_spec *spec, struct event_base *base, char 
     e->max_line = spec->max_line_bytes;
     e->base = base;
     if (!e->base) {
-        if (!(e->base = event_base_new()))
+        if (!(e->base = ef_loop_new()))
             goto oom;
         e->own_base = 1;
     }

@@ -13,6 +13,7 @@
 #include "heartbeat.h"
 #include "judge_gate.h"
 #include "kafka.h"
+#include "loop.h"
 #include "offsets.h"
 #include "redis.h"
 #include "row_codec.h"
@@ -530,7 +531,7 @@ int ef_worker_main(const ef_fleet_conf *fc) {
     w.fc = fc;
     char err[1024];
     int rc = 1;
-    if (!(w.base = event_base_new()) ||
+    if (!(w.base = ef_loop_new()) ||
         !(w.redis = ef_redis_async_new(w.base, fc->redis, err, sizeof(err))) ||
         !(w.consumer = make_client(&w, RD_KAFKA_CONSUMER, err, sizeof(err))) ||
         !(w.producer = make_client(&w, RD_KAFKA_PRODUCER, err, sizeof(err)))) {
