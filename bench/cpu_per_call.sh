@@ -10,6 +10,8 @@
 #   bench/cpu_per_call.sh [ROWS]            (default 20000)
 #
 # Variants: judge in-flight cap 64 (default) and 256; repeats interleaved with the wrk runs.
+# EF_BASELINE=BINARY (with BASELINE_REV=what it was built from) also runs an older evalfleet
+# in the same interleaving (system evalfleet_baseline): a before/after on the same machine.
 # PROFILE=1 (default when ROWS >= 10000 and not smoke) also profiles a build with symbols
 # (build-bench-prof: Release + -g -fno-omit-frame-pointer): one run under `perf record -e
 # cpu-clock -g` (kernel included) and PROFILE_ROWS (1000) rows under valgrind --tool=callgrind
@@ -18,7 +20,7 @@
 # wrk is the Debian package `wrk` (skipped, ceiling null, when missing).
 # Writes bench/results/cpu_per_call.json.  Not a test.
 . "$(dirname "$0")/lib.sh"
-bench_init cpu_per_call
+bench_init cpu_per_call EF_BASELINE BASELINE_REV
 ROWS=${1:-20000}
 WRK_SECONDS=${WRK_SECONDS:-5}
 if [ "$BENCH_SMOKE" = 1 ]; then WRK_SECONDS=1; PROFILE=${PROFILE:-0}; fi
@@ -78,18 +80,25 @@ wrk_run() {
   [ -z "$non2xx" ] || { echo "bench: wrk got $non2xx non-2xx replies" >&2; WRK_RPS=null; WRK_CPU_US=null; }
 }
 
+# ef_measure SYSTEM CAP [BINARY]: one evalfleet run, recorded as SYSTEM
+ef_measure() {
+  local system=$1 cap=$2 cpu us
+  run_evalfleet "$cap" "${3:-$EF}" "$system"
+  cpu=$(python3 -c "print($M_USER + $M_SYS)")
+  us=$(python3 -c "print(round($cpu * 1e6 / max($CALLS, 1), 1))")
+  record system="$system" variant="$cap" rep="$REP" rows="$ROWS" rc="$M_RC" \
+    judge_calls="$CALLS" wall_s="$M_WALL" user_s="$M_USER" sys_s="$M_SYS" rss_kb="$M_RSS_KB" \
+    cpu_us_per_call="$us" \
+    user_us_per_call="$(python3 -c "print(round($M_USER * 1e6 / max($CALLS, 1), 1))")" \
+    sys_us_per_call="$(python3 -c "print(round($M_SYS * 1e6 / max($CALLS, 1), 1))")" \
+    calls_per_s="$(rate "$CALLS" "$M_WALL")"
+  echo "bench: $system cap $cap: $(rate "$CALLS" "$M_WALL") calls/s, $us us CPU/call, load $(load1)" >&2
+}
+
 for REP in $(seq "$BENCH_REPS"); do
   for cap in "${VARIANTS[@]}"; do
-    run_evalfleet "$cap"
-    cpu=$(python3 -c "print($M_USER + $M_SYS)")
-    record system=evalfleet_local variant="$cap" rep="$REP" rows="$ROWS" rc="$M_RC" \
-      judge_calls="$CALLS" wall_s="$M_WALL" user_s="$M_USER" sys_s="$M_SYS" rss_kb="$M_RSS_KB" \
-      cpu_us_per_call="$(python3 -c "print(round($cpu * 1e6 / max($CALLS, 1), 1))")" \
-      user_us_per_call="$(python3 -c "print(round($M_USER * 1e6 / max($CALLS, 1), 1))")" \
-      sys_us_per_call="$(python3 -c "print(round($M_SYS * 1e6 / max($CALLS, 1), 1))")" \
-      calls_per_s="$(rate "$CALLS" "$M_WALL")"
-    echo "bench: evalfleet cap $cap: $(rate "$CALLS" "$M_WALL") calls/s," \
-         "$(python3 -c "print(round($cpu * 1e6 / max($CALLS, 1), 1))") us CPU/call, load $(load1)" >&2
+    ef_measure evalfleet_local "$cap"
+    [ -z "${EF_BASELINE:-}" ] || ef_measure evalfleet_baseline "$cap" "$EF_BASELINE"
   done
   for c in "${VARIANTS[@]}"; do
     wrk_run "$c"
@@ -158,11 +167,11 @@ mock_stop
 
 summarize cpu_per_call --group system,variant --command "${CMD_ENV}bench/cpu_per_call.sh $ROWS" \
   --meta rows="$ROWS" --meta body_bytes="$BODY_BYTES" --meta wrk_seconds="$WRK_SECONDS" \
-  --meta profile_tool="$PROF_TOOL"
+  --meta profile_tool="$PROF_TOOL" --meta baseline_rev="${BASELINE_REV:-}"
 python3 - "$BENCH_RESULTS/cpu_per_call.json" <<'PY'
 import json, sys
 p = sys.argv[1]; d = json.load(open(p))
-ef = [g for g in d["groups"] if g["system"] == "evalfleet_local"]
+ef = [g for g in d["groups"] if g["system"] in ("evalfleet_local", "evalfleet_baseline")]
 wrk = [g["requests_per_s"] for g in d["groups"] if g["system"] == "wrk"
        and isinstance(g.get("requests_per_s"), (int, float))]
 ceiling = max(wrk) if wrk else None
@@ -174,6 +183,6 @@ for g in ef:
     g["share_of_ceiling"] = round(g["calls_per_s"] / ceiling, 3) if ceiling else None
 d["targets"] = {"cpu_us_per_call_max": 25}
 json.dump(d, open(p, "w"), indent=1)
-print(json.dumps({"ceiling": ceiling, "wrk_cpu_us": d["wrk_cpu_us_per_request_min"], "evalfleet": [(g["variant"], g["cpu_us_per_call"],
+print(json.dumps({"ceiling": ceiling, "wrk_cpu_us": d["wrk_cpu_us_per_request_min"], "evalfleet": [(g["system"], g["variant"], g["cpu_us_per_call"],
       g["calls_per_s"], g["share_of_ceiling"]) for g in ef]}))
 PY

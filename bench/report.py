@@ -109,21 +109,25 @@ def cpu_per_call():
     if not d:
         return
     header(d)
-    print("| configuration | judge calls | user us/call | sys us/call | CPU us/call | calls/s "
+    base = d["meta"].get("baseline_rev") or "baseline"
+    print("| build | configuration | judge calls | user us/call | sys us/call | CPU us/call | calls/s "
           "| share of the wrk ceiling | load |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for g in d["groups"]:
-        if g["system"] != "evalfleet_local":
+        if g["system"] not in ("evalfleet_local", "evalfleet_baseline"):
             continue
-        print(f"| --judge-max-inflight {g['variant']} | {g['judge_calls']:,} | {span(g, 'user_us_per_call')} "
+        build = "this tree" if g["system"] == "evalfleet_local" else f"`{base}`"
+        print(f"| {build} | --judge-max-inflight {g['variant']} | {g['judge_calls']:,} "
+              f"| {span(g, 'user_us_per_call')} "
               f"| {span(g, 'sys_us_per_call')} | {span(g, 'cpu_us_per_call')} | {span(g, 'calls_per_s')} "
               f"| {fmt(g.get('share_of_ceiling'))} "
-              f"| {loads(d, lambda r, g=g: r['system'] == 'evalfleet_local' and r['variant'] == g['variant'])} |")
-    print("\n| wrk (1 thread) | requests/s | load |")
-    print("| --- | ---: | ---: |")
+              f"| {loads(d, lambda r, g=g: r['system'] == g['system'] and r['variant'] == g['variant'])} |")
+    print("\n| wrk (1 thread) | requests/s | CPU us/request | load |")
+    print("| --- | ---: | ---: | ---: |")
     for g in d["groups"]:
         if g["system"] == "wrk":
             print(f"| -c{g['variant']}, {d['meta']['body_bytes']}-byte POST | {span(g, 'requests_per_s')} "
+                  f"| {span(g, 'cpu_us_per_request')} "
                   f"| {loads(d, lambda r, g=g: r['system'] == 'wrk' and r['variant'] == g['variant'])} |")
     print(f"\nCeiling (best wrk median): {fmt(d.get('ceiling_requests_per_s'))} requests/s\n")
 
