@@ -148,8 +148,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             ef_offsets_init(&x->track);
         }
         ef_kafka_rebalance_apply(rk, err, parts);
+        /* librdkafka keeps a partition's pause flag across a revoke and a
+         * new assignment, so a partition paused before a lost session and
+         * assigned again after the worker resumed (with an empty
+         * assignment) would never be fetched: set the flag explicitly. */
         if (w->paused || w->draining)
             rd_kafka_pause_partitions(rk, parts);
+        else
+            rd_kafka_resume_partitions(rk, parts);
         ef_log_info("worker: assigned %d partition%s", parts->cnt, parts->cnt == 1 ? "" : "s");
     } else {
         for (int i = 0; i < parts->cnt; i++) {
