@@ -392,10 +392,21 @@ def report(a, scal, mem, m, models, heap=None, rdk=None):
                         mid = [g.get(f"{role}_rss_mb") for g in big
                                if g["rows"] not in (lo["rows"], hi["rows"])]
                         flat = a1 <= a0 * 1.25 + 2
+                        verdict = "flat"
+                        if not flat:
+                            # Bounded: the librdkafka queues fill by the second size, and
+                            # from there to the largest (>= 10x the rows) the peak stays.
+                            srt = sorted(big, key=lambda g: g["rows"])
+                            b0 = srt[1].get(f"{role}_rss_mb")
+                            bounded = (len(srt) >= 3 and b0 and hi["rows"] >= 10 * srt[1]["rows"]
+                                       and a1 <= b0 * 1.25 + 2)
+                            verdict = (f"bounded: its queues fill by {fmt(srt[1]['rows'])} rows, "
+                                       f"then {a1 - b0:+.1f} MB over "
+                                       f"{hi['rows'] // srt[1]['rows']}x the rows"
+                                       if bounded else "grows")
                         p(f"- {role}: {fmt(a0, 1)} MB at {fmt(lo['rows'])} rows, "
                           + "".join(f"{fmt(x, 1)} MB, " for x in mid) +
-                          f"{fmt(a1, 1)} MB at {fmt(hi['rows'])} rows: "
-                          f"{'flat' if flat else 'grows'}.")
+                          f"{fmt(a1, 1)} MB at {fmt(hi['rows'])} rows: {verdict}.")
                 p("")
             bc = [g for g in groups(mem, part="rows", system="evalfleet_fleet")
                   if g.get("variant") == "worker_inflight_1000"]
