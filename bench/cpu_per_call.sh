@@ -82,15 +82,13 @@ wrk_run() {
 
 # ef_measure SYSTEM CAP [BINARY]: one evalfleet run, recorded as SYSTEM
 ef_measure() {
-  local system=$1 cap=$2 cpu us
+  local system=$1 cap=$2 us uus sus
   run_evalfleet "$cap" "${3:-$EF}" "$system"
-  cpu=$(python3 -c "print($M_USER + $M_SYS)")
-  us=$(python3 -c "print(round($cpu * 1e6 / max($CALLS, 1), 1))")
+  read -r us uus sus < <(python3 -c "u, s, n = $M_USER, $M_SYS, max($CALLS, 1)
+print(*(round(x * 1e6 / n, 1) for x in (u + s, u, s)))")
   record system="$system" variant="$cap" rep="$REP" rows="$ROWS" rc="$M_RC" \
     judge_calls="$CALLS" wall_s="$M_WALL" user_s="$M_USER" sys_s="$M_SYS" rss_kb="$M_RSS_KB" \
-    cpu_us_per_call="$us" \
-    user_us_per_call="$(python3 -c "print(round($M_USER * 1e6 / max($CALLS, 1), 1))")" \
-    sys_us_per_call="$(python3 -c "print(round($M_SYS * 1e6 / max($CALLS, 1), 1))")" \
+    cpu_us_per_call="$us" user_us_per_call="$uus" sys_us_per_call="$sus" \
     calls_per_s="$(rate "$CALLS" "$M_WALL")"
   echo "bench: $system cap $cap: $(rate "$CALLS" "$M_WALL") calls/s, $us us CPU/call, load $(load1)" >&2
 }

@@ -151,7 +151,7 @@ void ef_kafka_defaults_markdown(FILE *f) {
                 sep = ", ";
             }
         fprintf(f, " | %s | %s |\n", defaults[i].value ? defaults[i].value : "`--group`",
-                defaults[i].why && defaults[i].value ? defaults[i].why : "");
+                defaults[i].why ? defaults[i].why : "");
     }
 }
 

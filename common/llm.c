@@ -294,13 +294,13 @@ static int on_reply(const ef_http_response *resp, void *arg) {
             snprintf(r.errmsg, sizeof(r.errmsg), "%s: out of memory", l->role);
         }
         r.outputs = outputs;
-    } else if (r.content) {
-        /* from the scanner */
-    } else if (cJSON_IsString(answer)) {
-        r.content = answer->valuestring;
-    } else {
-        printed = cJSON_PrintUnformatted(answer);
-        r.content = printed ? printed : "";
+    } else if (!r.content) { /* not from the scanner: from the tree */
+        if (cJSON_IsString(answer))
+            r.content = answer->valuestring;
+        else {
+            printed = cJSON_PrintUnformatted(answer);
+            r.content = printed ? printed : "";
+        }
     }
 done:
     call->cb(&r, call->arg);

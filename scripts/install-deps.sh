@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what evalfleet needs to build and test, from Debian's packages.
 # Idempotent; runs apt-get only for packages that are missing.
+#   install-deps.sh            the project's build and test packages
+#   install-deps.sh PKG...     those packages instead (bench/install-tools.sh)
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang clang-format
       libcjson-dev libyaml-dev libutf8proc-dev libpcre2-dev libxxhash-dev
@@ -9,6 +11,7 @@ PKGS=(build-essential cmake pkg-config clang clang-format
       libclang-rt-14-dev python3
       redis-server redis-tools default-jre-headless maven python3-yaml
       time gnuplot-nox)
+[ $# -eq 0 ] || PKGS=("$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

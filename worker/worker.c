@@ -236,7 +236,7 @@ static int send_result(wk_job *j) {
     return 0;
 }
 
-static void resend_later(evutil_socket_t fd, short what, void *arg);
+static void send_or_retry(evutil_socket_t fd, short what, void *arg);
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     wk_job *j = m->_private;
@@ -248,15 +248,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
                 rd_kafka_err2str(m->err));
     if (j->sends >= 5)
         fatal(j->w, "results cannot be delivered");
-    else if (send_result(j))
-        resend_later(-1, 0, j);
+    else
+        send_or_retry(-1, 0, j);
 }
 
-static void resend_later(evutil_socket_t fd, short what, void *arg) {
+/* Send j's result now, or again every 100 ms while the producer queue is full. */
+static void send_or_retry(evutil_socket_t fd, short what, void *arg) {
     wk_job *j = arg;
     if (send_result(j)) {
         struct timeval tv = {0, 100000};
-        event_base_once(j->w->base, -1, EV_TIMEOUT, resend_later, j, &tv);
+        event_base_once(j->w->base, -1, EV_TIMEOUT, send_or_retry, j, &tv);
     }
 }
 
@@ -274,8 +275,7 @@ static void row_done(ef_row_result *r, void *arg) {
     }
     ef_row_result_free(&j->row);
     j->row_init = 0;
-    if (send_result(j))
-        resend_later(-1, 0, j);
+    send_or_retry(-1, 0, j);
 }
 
 static void job_start(wk_job *j) {
